@@ -1,0 +1,80 @@
+"""Crash-safe file writes: a killed process never leaves a half-written file behind.
+
+Whole files go to a temporary name in the same folder and are renamed over the target (atomic on
+POSIX); logs are append-only JSON lines, and readers skip a torn last line.
+"""
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: Path, obj) -> None:
+    write_bytes(path, (json.dumps(obj, indent=2, sort_keys=True) + "\n").encode())
+
+
+def temp_path_for(path: Path) -> Path:
+    """A temporary sibling of `path` for libraries that insist on writing files themselves."""
+    path = Path(path)
+    return path.with_name(f".{path.stem}.tmp{os.getpid()}{''.join(path.suffixes)}")
+
+
+def append_jsonl(path: Path, rows) -> None:
+    """Append rows as JSON lines in one write, so a crash tears at most the last line."""
+    if isinstance(rows, dict):
+        rows = [rows]
+    text = "".join(json.dumps(r, sort_keys=True) + "\n" for r in rows)
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+
+
+def read_json(path: Path, default=None):
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return default
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """Every complete JSON line; a torn final line (killed writer) is skipped."""
+    rows = []
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return rows
+    for line in text.splitlines():
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+    return rows
+
+
+def truncate_torn_line(path: Path) -> None:
+    """Drop a partial last line left by a killed writer, so appends start on a fresh line."""
+    path = Path(path)
+    if not path.exists():
+        return
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        cut = data.rfind(b"\n") + 1
+        with open(path, "r+b") as f:
+            f.truncate(cut)

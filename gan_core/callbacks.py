@@ -1,0 +1,153 @@
+"""Keras callbacks that turn `fit` into a GAN Explorer run: logs, stop requests, NaN guard, epoch artifacts.
+
+Each runs only when Keras hands control back to Python, which is once per `steps_per_execution`
+train steps (and once per epoch for the heavier work), so the train step itself stays pure graph code.
+"""
+
+import math
+import signal
+import sys
+import time
+
+import keras
+import numpy as np
+
+from gan_core.runs import Run
+
+LOSS_KEYS = ("g_loss", "d_loss", "d_real", "d_fake")
+
+
+class StepLog(keras.callbacks.Callback):
+    """Appends one `metrics.jsonl` row per execution and keeps `status.json` fresh (at most once a second).
+
+    Keras hands over the epoch's running means; the mean over just the last interval is recovered
+    exactly as (k * mean_k - j * mean_j) / (k - j).
+    """
+
+    def __init__(self, run: Run, *, step: int, steps_per_epoch: int, epochs: int, batch_size: int):
+        super().__init__()
+        self.run, self.step, self.spe = run, step, steps_per_epoch
+        self.epochs, self.batch_size = epochs, batch_size
+        self._status_time = 0.0
+        self._tty = sys.stdout.isatty()
+        self.images_per_sec = 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch + 1  # run directories count epochs from 1; epoch 0 is "before training"
+        self._prev_k, self._prev_means = 0, dict.fromkeys(LOSS_KEYS, 0.0)
+        self._t = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        k = batch + 1  # steps done in this epoch
+        means = {key: float(logs[key]) for key in LOSS_KEYS}
+        n = k - self._prev_k
+        row = {key: (k * means[key] - self._prev_k * self._prev_means[key]) / n for key in LOSS_KEYS}
+        now = time.perf_counter()
+        self.images_per_sec = n * self.batch_size / max(now - self._t, 1e-9)
+        self.step += n
+        self._prev_k, self._prev_means, self._t = k, means, now
+        row.update(step=self.step, epoch=self.epoch, images_per_sec=round(self.images_per_sec, 1))
+        self.run.log_metrics({key: (round(v, 6) if isinstance(v, float) and math.isfinite(v) else v)
+                              for key, v in row.items()})
+        if now - self._status_time > 1.0:
+            self._status_time = now
+            remaining = (self.epochs - self.epoch) * self.spe + (self.spe - k)
+            eta = remaining * self.batch_size / max(self.images_per_sec, 1e-9)
+            self.run.write_status(step=self.step, images_per_sec=round(self.images_per_sec, 1),
+                                  epoch_progress=round(k / self.spe, 4), eta_seconds=round(eta))
+            if self._tty:
+                bar = "#" * int(20 * k / self.spe)
+                print(f"\repoch {self.epoch}/{self.epochs} [{bar:<20}] {self.images_per_sec:7.0f} img/s"
+                      f"  ETA {_duration(eta)}   ", end="", flush=True)
+
+
+class StopRequest(keras.callbacks.Callback):
+    """Stops training at the next execution boundary on SIGTERM/SIGINT or when `stop.request` appears."""
+
+    def __init__(self, run: Run):
+        super().__init__()
+        self.run = run
+        self.requested = False
+        self.mid_epoch = False
+
+    def on_train_begin(self, logs=None):
+        self._previous = {s: signal.signal(s, self._on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+
+    def on_train_end(self, logs=None):
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+    def _on_signal(self, signum, frame):
+        self.requested = True
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.requested or self.run.stop_file.exists():
+            self.requested = True
+            self.mid_epoch = batch + 1 < self.params.get("steps", batch + 2)
+            self.model.stop_training = True
+
+
+class NaNGuard(keras.callbacks.Callback):
+    """Stops at the first non-finite loss, so the last good checkpoint is never overwritten."""
+
+    def __init__(self):
+        super().__init__()
+        self.error = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        bad = [k for k in ("g_loss", "d_loss") if not math.isfinite(float(logs[k]))]
+        if bad:
+            self.error = (
+                f"training diverged: {' and '.join(bad)} became NaN or infinite in epoch "
+                f"{self.epoch}; try a lower learning rate, or resume from the last good checkpoint"
+            )
+            self.model.stop_training = True
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch + 1
+
+
+class EpochArtifacts(keras.callbacks.Callback):
+    """At the end of every complete, healthy epoch: sample grid, epoch row, generator weights, state.
+
+    `checkpoint(epoch, step, epoch_done)` is the trainer's; this callback decides when to call it.
+    """
+
+    def __init__(self, checkpoint, step_log: StepLog, stop: StopRequest, guard: NaNGuard):
+        super().__init__()
+        self.checkpoint, self.step_log, self.stop, self.guard = checkpoint, step_log, stop, guard
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._t = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.guard.error:
+            return
+        if self.stop.requested and self.stop.mid_epoch:
+            self.checkpoint(epoch=epoch, step=self.step_log.step, epoch_done=False, logs=None, seconds=None)
+            return
+        seconds = time.perf_counter() - self._t
+        means = {k: round(float(logs[k]), 6) for k in LOSS_KEYS}
+        self.checkpoint(epoch=epoch + 1, step=self.step_log.step, epoch_done=True, logs=means, seconds=seconds)
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(max(seconds, 0))
+    h, rem = divmod(seconds, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}h{m:02d}m" if h else f"{m}m{s:02d}s"
+
+
+def images_diversity(samples: np.ndarray, reference: np.ndarray) -> float:
+    """Mean pairwise pixel distance of samples over that of real images (1 = as varied as the data).
+
+    A cheap, always-on signal; the metrics module adds the established scores on top.
+    """
+
+    def spread(x):
+        x = x.reshape(len(x), -1).astype(np.float32) / 255.0
+        sq = (x * x).sum(1)
+        d = np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2 * x @ x.T, 0))
+        return d.sum() / (len(x) * (len(x) - 1))
+
+    return float(spread(samples) / max(spread(reference), 1e-9))

@@ -1,0 +1,65 @@
+"""Every setting of a training run, as one plain dataclass (stored as the run's `config.json`).
+
+Defaults follow the DCGAN paper and the seeds' runs: 100-d z, Adam 2e-4 with beta1 0.5, batch 64.
+"""
+
+from dataclasses import asdict, dataclass, fields
+
+from gan_core.errors import UsageError
+
+RESOLUTIONS = (32, 64, 128, 256)
+GRID_SIDE = {32: 8, 64: 8, 128: 6, 256: 4}  # sample grid cells per side: ~256-1024 px images
+
+
+@dataclass
+class TrainConfig:
+    dataset: str
+    run: str
+    epochs: int = 30
+    resolution: int = 64
+    channels: int = 3
+    batch_size: int = 64
+    max_images: int | None = None
+    save_every: int | None = None  # None: about 30 checkpoints over the run
+    seed: int = 0
+    lr_g: float = 2e-4
+    lr_d: float = 2e-4
+    beta1: float = 0.5
+    latent_dim: int = 100
+    width: int = 64  # filters of the discriminator's first layer; the generator mirrors it
+    grid_side: int | None = None
+    xla: str = "auto"  # auto | on | off
+    precision: str = "auto"  # auto | float32 | mixed_float16
+    steps_per_execution: int = 8  # train steps per call from Python; also the logging interval
+
+    def __post_init__(self):
+        if self.resolution not in RESOLUTIONS:
+            raise UsageError(f"resolution {self.resolution} is not supported; choose one of {RESOLUTIONS}")
+        if self.channels not in (1, 3):
+            raise UsageError(f"channels must be 1 or 3, not {self.channels}")
+        for name in ("epochs", "batch_size", "latent_dim", "width", "steps_per_execution"):
+            if getattr(self, name) < 1:
+                raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
+        if self.max_images is not None and self.max_images < 1:
+            raise UsageError("--max-images must be at least 1")
+        if self.save_every is None:
+            self.save_every = max(1, self.epochs // 30)
+        if self.save_every < 1:
+            raise UsageError("--save-every must be at least 1")
+        for name in ("lr_g", "lr_d"):
+            if not 0 < getattr(self, name) < 10:
+                raise UsageError(f"--{name.replace('_', '-')} must be a positive learning rate")
+        if self.xla not in ("auto", "on", "off"):
+            raise UsageError("--xla must be auto, on or off")
+        if self.precision not in ("auto", "float32", "mixed_float16"):
+            raise UsageError("--precision must be auto, float32 or mixed_float16")
+        if self.grid_side is None:
+            self.grid_side = GRID_SIDE[self.resolution]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TrainConfig":
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})

@@ -1,0 +1,60 @@
+"""Latent vectors and the generator behind them: seeded z, and images from any saved epoch.
+
+z for a seed comes from numpy's generator, so the same seed gives the same images on any machine.
+"""
+
+from functools import lru_cache
+
+import numpy as np
+
+from gan_core.errors import UsageError
+from gan_core.runs import Run
+
+
+def sample_z(count: int, latent_dim: int, seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).standard_normal((count, latent_dim)).astype(np.float32)
+
+
+def resolve_epoch(run: Run, epoch: int | None) -> int:
+    """The requested epoch if its generator was saved, else a clear error; None means the latest."""
+    saved = run.weight_epochs()
+    if not saved:
+        raise UsageError(f"run {run.name!r} has no saved generator yet; wait for its first epoch")
+    if epoch is None:
+        return saved[-1]
+    if epoch not in saved:
+        near = min(saved, key=lambda e: abs(e - epoch))
+        raise UsageError(f"run {run.name!r} has no generator saved at epoch {epoch} "
+                         f"(nearest: {near}; saved: {_ranges(saved)})")
+    return epoch
+
+
+@lru_cache(maxsize=8)
+def _load(run_path: str, run_name: str, epoch: int, mtime: float):
+    from gan_core.models import build_generator
+
+    cfg = Run(run_name).config()
+    generator = build_generator(cfg["resolution"], cfg["channels"], cfg["latent_dim"], cfg["width"])
+    generator.load_weights(Run(run_name).generator_file(epoch))
+    return generator
+
+
+def load_generator(run: Run, epoch: int | None = None):
+    """The generator of `run` at `epoch` (latest if None); a small LRU cache keeps recent ones loaded."""
+    epoch = resolve_epoch(run.require(), epoch)
+    path = run.generator_file(epoch)
+    return _load(str(run.path), run.name, epoch, path.stat().st_mtime), epoch
+
+
+def generate(generator, z: np.ndarray, batch: int = 64) -> np.ndarray:
+    """uint8 images for the rows of z, in inference mode (batch norm uses its moving averages)."""
+    from gan_core.media import to_uint8
+
+    out = [to_uint8(generator.predict_on_batch(z[i : i + batch])) for i in range(0, len(z), batch)]
+    return np.concatenate(out)
+
+
+def _ranges(epochs: list[int]) -> str:
+    if len(epochs) <= 6:
+        return ", ".join(map(str, epochs))
+    return f"{', '.join(map(str, epochs[:3]))} ... {', '.join(map(str, epochs[-2:]))}"

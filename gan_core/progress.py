@@ -1,0 +1,51 @@
+"""A terminal progress line with rate and ETA, for long dataset work (redrawn in place on a TTY).
+
+Also a plain callable, so the app can pass its own `on_update(done, total, rate, eta)` instead.
+"""
+
+import sys
+import time
+
+
+class Progress:
+    def __init__(self, total: int | None, what: str = "images", stream=None, every: float = 0.5):
+        self.total, self.what, self.every = total, what, every
+        self.stream = stream or sys.stderr
+        self.done = 0
+        self._t0 = self._last = time.perf_counter()
+        self._tty = self.stream.isatty()
+
+    @property
+    def rate(self) -> float:
+        return self.done / max(time.perf_counter() - self._t0, 1e-9)
+
+    @property
+    def eta(self) -> float | None:
+        if not self.total or not self.done:
+            return None
+        return (self.total - self.done) / max(self.rate, 1e-9)
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        now = time.perf_counter()
+        if now - self._last >= self.every or (self.total and self.done >= self.total):
+            self._last = now
+            self._draw()
+
+    def _draw(self, end: str = "") -> None:
+        if self.total:
+            frac = min(self.done / self.total, 1.0)
+            bar = "#" * int(24 * frac)
+            eta = self.eta
+            line = (f"[{bar:<24}] {self.done}/{self.total} {self.what}  {self.rate:.0f}/s"
+                    f"  ETA {eta:.0f}s" if eta is not None else "")
+        else:
+            line = f"{self.done} {self.what}  {self.rate:.0f}/s"
+        if self._tty:
+            self.stream.write("\r" + line + "   " + end)
+        elif end:
+            self.stream.write(line + end)
+        self.stream.flush()
+
+    def close(self) -> None:
+        self._draw(end="\n")

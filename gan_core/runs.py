@@ -1,0 +1,135 @@
+"""Reading and writing one run directory, `checkpoints/<run>/` (the contract in the design guide).
+
+The trainer and the app share nothing but these files. Everything is written atomically or appended,
+so readers may look at any moment; a trainer that died without saying so is reported as failed.
+"""
+
+import os
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+
+from gan_core.atomic import append_jsonl, read_json, read_jsonl, write_json
+from gan_core.errors import UsageError
+from gan_core.paths import check_name, checkpoints_dir
+
+STATES = ("queued", "running", "finished", "failed", "stopped")
+_EPOCH_FILE = re.compile(r"epoch_(\d{4,})")
+
+
+def now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def pid_alive(pid) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # a zombie (exited, not yet reaped by its parent) is not alive
+    try:
+        stat = Path(f"/proc/{int(pid)}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+class Run:
+    def __init__(self, name: str):
+        self.name = check_name(name, "run name")
+        self.path = checkpoints_dir() / name
+
+    # -- paths --------------------------------------------------------------------------------
+    config_file = property(lambda self: self.path / "config.json")
+    status_file = property(lambda self: self.path / "status.json")
+    metrics_file = property(lambda self: self.path / "metrics.jsonl")
+    epochs_file = property(lambda self: self.path / "epochs.jsonl")
+    samples_dir = property(lambda self: self.path / "samples")
+    weights_dir = property(lambda self: self.path / "weights")
+    state_dir = property(lambda self: self.path / "state")
+    stop_file = property(lambda self: self.path / "stop.request")
+    noise_file = property(lambda self: self.path / "samples" / "noise.npy")
+    tensorboard_dir = property(lambda self: self.path / "tensorboard")
+
+    def exists(self) -> bool:
+        return self.config_file.is_file()
+
+    def require(self) -> "Run":
+        if not self.exists():
+            known = ", ".join(r.name for r in list_runs()) or "none yet"
+            raise UsageError(f"no run named {self.name!r} in {checkpoints_dir()} (known: {known})")
+        return self
+
+    # -- files ---------------------------------------------------------------------------------
+    def config(self) -> dict:
+        return read_json(self.config_file, {})
+
+    def status(self) -> dict:
+        """The status as written, except that a 'running' trainer whose process is gone is 'failed'."""
+        status = read_json(self.status_file, {})
+        if status.get("state") == "running" and not pid_alive(status.get("pid")):
+            status = {**status, "state": "failed", "error": status.get("error") or "the trainer process died"}
+        return status
+
+    def write_status(self, **fields) -> dict:
+        status = {**read_json(self.status_file, {}), **fields, "updated": now()}
+        write_json(self.status_file, status)
+        return status
+
+    def metrics(self) -> list[dict]:
+        return read_jsonl(self.metrics_file)
+
+    def epochs(self) -> list[dict]:
+        return read_jsonl(self.epochs_file)
+
+    def log_metrics(self, rows) -> None:
+        append_jsonl(self.metrics_file, rows)
+
+    def log_epoch(self, row: dict) -> None:
+        append_jsonl(self.epochs_file, row)
+
+    def request_stop(self) -> None:
+        """Ask a running trainer to stop cleanly (it checks this file every few steps)."""
+        self.stop_file.write_text(now())
+
+    # -- epochs ---------------------------------------------------------------------------------
+    def sample_file(self, epoch: int) -> Path:
+        return self.samples_dir / f"epoch_{epoch:04d}.png"
+
+    def generator_file(self, epoch: int) -> Path:
+        return self.weights_dir / f"generator_epoch_{epoch:04d}.weights.h5"
+
+    def sample_epochs(self) -> list[int]:
+        return _epochs_in(self.samples_dir, "epoch_*.png")
+
+    def weight_epochs(self) -> list[int]:
+        return _epochs_in(self.weights_dir, "generator_epoch_*.weights.h5")
+
+    def fixed_noise(self) -> np.ndarray:
+        return np.load(self.noise_file)
+
+
+def _epochs_in(folder: Path, pattern: str) -> list[int]:
+    if not folder.is_dir():
+        return []
+    return sorted(int(m.group(1)) for p in folder.glob(pattern) if (m := _EPOCH_FILE.search(p.name)))
+
+
+def list_runs() -> list[Run]:
+    root = checkpoints_dir()
+    if not root.is_dir():
+        return []
+    runs = []
+    for p in sorted(root.iterdir()):
+        if (p / "config.json").is_file():
+            try:
+                runs.append(Run(p.name))
+            except UsageError:
+                continue  # a folder someone made by hand, not a run name
+    return runs

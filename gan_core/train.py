@@ -1,0 +1,58 @@
+"""`python -m gan_core.train`: train a DCGAN on a stored dataset into `checkpoints/<run>/`, or resume one.
+
+    python -m gan_core.train --dataset cartoon-faces --run faces-demo --epochs 30 --resolution 32
+    python -m gan_core.train --run faces-demo --resume --epochs 60
+
+Stop cleanly with Ctrl-C, SIGTERM, or by creating `checkpoints/<run>/stop.request`.
+"""
+
+import argparse
+
+from gan_core.errors import UsageError, run_cli
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m gan_core.train", description=__doc__.split("\n")[0])
+    p.add_argument("--dataset", help="a stored dataset (python -m gan_core.datasets list)")
+    p.add_argument("--run", required=True, help="name of the run directory under checkpoints/")
+    p.add_argument("--resume", action="store_true", help="continue a stopped or finished run")
+    p.add_argument("--epochs", type=int, help="total epochs to reach (default 30)")
+    p.add_argument("--resolution", type=int, help="32, 64, 128 or 256 (default: the dataset's)")
+    p.add_argument("--channels", type=int, choices=(1, 3), help="3 for RGB, 1 for grey (default: the dataset's)")
+    p.add_argument("--batch-size", type=int, help="images per step (default 64)")
+    p.add_argument("--max-images", type=int, help="train on at most this many images of the dataset")
+    p.add_argument("--save-every", type=int, help="keep generator weights every K epochs (default: ~30 kept)")
+    p.add_argument("--seed", type=int, help="random seed: same seed and settings, same epoch-0 grid")
+    p.add_argument("--lr-g", type=float, help="generator learning rate (default 2e-4)")
+    p.add_argument("--lr-d", type=float, help="discriminator learning rate (default 2e-4)")
+    p.add_argument("--beta1", type=float, help="Adam beta1 (default 0.5)")
+    p.add_argument("--latent-dim", type=int, help="size of z (default 100)")
+    p.add_argument("--width", type=int, help="filters in D's first layer, G mirrors it (default 64)")
+    p.add_argument("--xla", choices=("auto", "on", "off"), help="XLA compilation (default auto: on)")
+    p.add_argument("--precision", choices=("auto", "float32", "mixed_float16"),
+                   help="default auto: mixed_float16 on a GPU, float32 on a CPU")
+    p.add_argument("--steps-per-execution", type=int, help="train steps per Python call (default 8)")
+    return p
+
+
+def main(argv=None) -> int:
+    args = vars(parser().parse_args(argv))
+    resume = args.pop("resume")
+    if resume:
+        unused = [k for k, v in args.items() if v is not None and k not in ("run", "epochs")]
+        if unused:
+            raise UsageError(f"--resume continues a run with its own settings; drop {', '.join(unused)}")
+    elif not args.get("dataset"):
+        raise UsageError("--dataset is required for a new run (or pass --resume to continue one)")
+    elif args.get("epochs") is None:
+        args["epochs"] = 30
+
+    from gan_core.training import Trainer, prepare
+
+    config = prepare(args, resume=resume)
+    status = Trainer(config, resume=resume).train()
+    return 0 if status["state"] in ("finished", "stopped") else 1
+
+
+if __name__ == "__main__":
+    run_cli(main)

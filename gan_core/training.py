@@ -1,0 +1,243 @@
+"""The trainer: from a `TrainConfig` to a finished (or stopped, or failed) run directory.
+
+It sets up the device, the input pipeline and the DCGAN, restores the last full state when resuming,
+and lets Keras `fit` drive the epochs while the callbacks write the run directory. Checkpoint order
+makes `kill -9` harmless: grid, epoch row and generator weights first, then the full state, and only
+then does `state/latest.json` (renamed into place) point at it. Resuming first drops any log rows
+newer than that state, so at most the unfinished epoch is lost.
+"""
+
+import json
+import os
+import platform
+import time
+import warnings
+
+import numpy as np
+
+from gan_core import __version__
+from gan_core.atomic import read_json, read_jsonl, temp_path_for, truncate_torn_line, write_bytes, write_json
+from gan_core.config import TrainConfig
+from gan_core.datasets.store import open_dataset
+from gan_core.errors import UsageError
+from gan_core.media import grid, png_bytes, to_uint8
+from gan_core.runs import Run, now
+
+REFERENCE_SAMPLES = 64  # real images kept to put the diversity score in proportion
+
+
+class Trainer:
+    def __init__(self, config: TrainConfig, *, resume: bool = False, log=print):
+        self.config, self.resume, self.log = config, resume, log
+        self.run = Run(config.run)
+        self.dataset = open_dataset(config.dataset)
+        self.images = min(self.dataset.count, config.max_images or self.dataset.count)
+        if self.images < config.batch_size:
+            raise UsageError(
+                f"dataset {config.dataset!r} has {self.images} images, fewer than one batch of "
+                f"{config.batch_size}; lower --batch-size or add images"
+            )
+        self.steps_per_epoch = self.images // config.batch_size
+        self.saved = read_json(self.run.state_dir / "latest.json", None) if resume else None
+
+    # -- setup ----------------------------------------------------------------------------------
+    def _build(self):
+        import keras
+
+        from gan_core import device as devices
+        from gan_core.datasets.pipeline import training_dataset
+        from gan_core.gan import DCGAN
+        from gan_core.models import build_discriminator, build_generator
+
+        c = self.config
+        self.device = devices.setup(c.precision, c.xla)
+        keras.utils.set_random_seed(c.seed)
+        with self.device.strategy.scope():
+            generator = build_generator(c.resolution, c.channels, c.latent_dim, c.width)
+            discriminator = build_discriminator(c.resolution, c.channels, c.width)
+            self.gan = DCGAN(generator, discriminator, c.latent_dim, seed=c.seed)
+            g_opt = keras.optimizers.Adam(c.lr_g, beta_1=c.beta1)
+            d_opt = keras.optimizers.Adam(c.lr_d, beta_1=c.beta1)
+            if self.device.precision == "mixed_float16":
+                g_opt = keras.optimizers.LossScaleOptimizer(g_opt)
+                d_opt = keras.optimizers.LossScaleOptimizer(d_opt)
+            self.gan.compile(g_opt, d_opt, jit_compile=self.device.xla,
+                             steps_per_execution=min(c.steps_per_execution, self.steps_per_epoch))
+            self.gan(np.zeros((1, c.latent_dim), np.float32))
+            self.gan.build_optimizers()
+        data = training_dataset(self.dataset, resolution=c.resolution, channels=c.channels,
+                                batch_size=c.batch_size, seed=c.seed, max_images=c.max_images)
+        return data
+
+    def _write_config(self) -> None:
+        import keras
+        import tensorflow as tf
+
+        c = self.config
+        write_json(self.run.config_file, {
+            **c.to_dict(),
+            "dataset_fingerprint": self.dataset.fingerprint,
+            "dataset_count": self.dataset.count,
+            "dataset_resolution": self.dataset.resolution,
+            "images_per_epoch": self.steps_per_epoch * c.batch_size,
+            "steps_per_epoch": self.steps_per_epoch,
+            "device": self.device.describe(),
+            "device_kind": self.device.kind,
+            "replicas": self.device.count,
+            "versions": {"gan_core": __version__, "tensorflow": tf.__version__, "keras": keras.__version__,
+                         "numpy": np.__version__, "python": platform.python_version()},
+            "created": self.run.config().get("created", now()),
+        })
+
+    # -- checkpoints ----------------------------------------------------------------------------
+    def _sample_grid(self, epoch: int) -> np.ndarray:
+        samples = to_uint8(self.gan.generator.predict_on_batch(self.noise))
+        write_bytes(self.run.sample_file(epoch), png_bytes(grid(samples, self.config.grid_side)))
+        return samples
+
+    def _save_weights(self, model, path) -> None:
+        tmp = temp_path_for(path)
+        model.save_weights(tmp)
+        os.replace(tmp, path)
+
+    def checkpoint(self, *, epoch: int, step: int, epoch_done: bool, logs: dict | None, seconds) -> None:
+        """Write everything for a finished epoch (or a mid-epoch stop), in crash-safe order."""
+        from gan_core.callbacks import images_diversity
+
+        c, run = self.config, self.run
+        if epoch_done:
+            samples = self._sample_grid(epoch)
+            run.weights_dir.mkdir(exist_ok=True)
+            self._save_weights(self.gan.generator, run.generator_file(epoch))
+            previous = epoch - 1  # keep every save_every-th generator, epoch 0, and the newest
+            if previous > 0 and previous % c.save_every and previous != self._start_epoch:
+                run.generator_file(previous).unlink(missing_ok=True)
+            run.log_epoch({
+                "epoch": epoch, "step": step, **(logs or {}),
+                "seconds": round(seconds, 2) if seconds else None,
+                "images_per_sec": round(self.steps_per_epoch * c.batch_size / seconds, 1) if seconds else None,
+                "diversity": round(images_diversity(samples, self.reference), 4),
+                "flags": [], "time": now(),
+            })
+        run.state_dir.mkdir(exist_ok=True)
+        state_file = run.state_dir / f"state_step_{step:09d}.weights.h5"
+        self._save_weights(self.gan, state_file)
+        write_json(run.state_dir / "latest.json", {"epoch": epoch, "step": step, "file": state_file.name})
+        for old in run.state_dir.glob("state_step_*.weights.h5"):
+            if old != state_file:
+                old.unlink(missing_ok=True)
+        run.write_status(epoch=epoch, step=step)
+        self.done_epoch, self.done_step = epoch, step
+        if epoch_done:
+            self.log(f"epoch {epoch}/{c.epochs}  step {step}  g {logs['g_loss']:.3f}  d {logs['d_loss']:.3f}"
+                     f"  D(x) {logs['d_real']:.2f}  D(G(z)) {logs['d_fake']:.2f}"
+                     f"  {self.steps_per_epoch * c.batch_size / seconds:.0f} img/s")
+
+    def _restore(self) -> tuple[int, int]:
+        """Load the last full state and drop log rows written after it."""
+        saved = self.saved
+        if not saved:
+            return 0, 0
+        self.gan.load_weights(self.run.state_dir / saved["file"])
+        epoch, step = saved["epoch"], saved["step"]
+        for path, key, limit in ((self.run.metrics_file, "step", step), (self.run.epochs_file, "epoch", epoch)):
+            truncate_torn_line(path)
+            rows = read_jsonl(path)
+            kept = [r for r in rows if r.get(key, 0) <= limit]
+            if len(kept) != len(rows):
+                write_bytes(path, "".join(json.dumps(r, sort_keys=True) + "\n" for r in kept).encode())
+        return epoch, step
+
+    # -- the run --------------------------------------------------------------------------------
+    def train(self) -> dict:
+        """Train, and whatever happens, leave `status.json` saying how it ended."""
+        try:
+            return self._train()
+        except (Exception, KeyboardInterrupt) as exc:
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            self.run.write_status(state="failed", error=f"{type(exc).__name__}: {message}", finished=now())
+            raise
+
+    def _train(self) -> dict:
+        import keras
+
+        from gan_core.callbacks import EpochArtifacts, NaNGuard, StepLog, StopRequest
+
+        c, run = self.config, self.run
+        run.path.mkdir(parents=True, exist_ok=True)
+        run.stop_file.unlink(missing_ok=True)
+        data = self._build()
+        self._write_config()
+        start_epoch, step = self._restore()
+        self._start_epoch, self.done_epoch, self.done_step = start_epoch, start_epoch, step
+        if run.noise_file.exists():
+            self.noise = run.fixed_noise()
+        else:
+            rng = np.random.default_rng(c.seed)
+            self.noise = rng.standard_normal((c.grid_side**2, c.latent_dim)).astype(np.float32)
+            run.samples_dir.mkdir(parents=True, exist_ok=True)
+            tmp = temp_path_for(run.noise_file)
+            np.save(tmp, self.noise)
+            os.replace(tmp, run.noise_file)
+        self.reference = self.dataset.sample(REFERENCE_SAMPLES, seed=c.seed)
+        started = run.status().get("started") if self.resume else None
+        run.write_status(state="running", epoch=start_epoch, epochs=c.epochs, step=step, pid=os.getpid(),
+                         steps_per_epoch=self.steps_per_epoch, started=started or now(), error=None,
+                         finished=None, device=self.device.describe())
+        self.log(f"training {run.name!r} on {self.device.describe()}: {self.images} images of "
+                 f"{c.dataset!r}, {self.steps_per_epoch} steps per epoch, epochs {start_epoch + 1}..{c.epochs}")
+        if start_epoch == 0 and not self.saved:
+            self._sample_grid(0)
+            run.weights_dir.mkdir(exist_ok=True)
+            self._save_weights(self.gan.generator, run.generator_file(0))
+
+        step_log = StepLog(run, step=step, steps_per_epoch=self.steps_per_epoch, epochs=c.epochs,
+                           batch_size=c.batch_size)
+        stop, guard = StopRequest(run), NaNGuard()
+        callbacks = [step_log, guard, stop, EpochArtifacts(self.checkpoint, step_log, stop, guard),
+                     keras.callbacks.TensorBoard(str(run.tensorboard_dir), update_freq="epoch",
+                                                 write_graph=False, profile_batch=0)]
+        t0 = time.time()
+        warnings.filterwarnings("ignore", message=".*shuffle=True.*tf.data.Dataset")
+        self.gan.fit(data, epochs=c.epochs, initial_epoch=start_epoch, steps_per_epoch=self.steps_per_epoch,
+                     callbacks=callbacks, verbose=0)
+        if guard.error:
+            state, error = "failed", guard.error
+            self.log(f"error: {error}")
+        elif stop.requested:
+            state, error = "stopped", None
+            self.log(f"stopped at epoch {self.done_epoch}, step {self.done_step}; "
+                     f"continue with: python -m gan_core.train --run {run.name} --resume")
+        else:
+            state, error = "finished", None
+            self.log(f"finished {c.epochs} epochs in {time.time() - t0:.0f}s; samples in {run.samples_dir}")
+        run.stop_file.unlink(missing_ok=True)
+        return run.write_status(state=state, error=error, finished=now(), epoch=self.done_epoch,
+                                step=self.done_step, eta_seconds=0 if state == "finished" else None)
+
+
+def prepare(config_args: dict, *, resume: bool) -> TrainConfig:
+    """Validate a new run's or a resumed run's settings before any TensorFlow work starts."""
+    run = Run(config_args["run"])
+    if resume:
+        run.require()
+        status = run.status()
+        if status.get("state") == "running":
+            raise UsageError(f"run {run.name!r} is already training (pid {status.get('pid')})")
+        saved = {**run.config()}
+        epochs = config_args.get("epochs") or saved["epochs"]
+        done = (read_json(run.state_dir / "latest.json", {}) or {}).get("epoch", 0)
+        if epochs <= done and status.get("state") == "finished":
+            raise UsageError(f"run {run.name!r} has already trained {done} epochs; "
+                             f"pass --epochs with more than {done} to continue")
+        saved["epochs"] = epochs
+        return TrainConfig.from_dict(saved)
+    if run.exists() or (run.path.exists() and any(run.path.iterdir())):
+        raise UsageError(f"run {run.name!r} already exists; choose another --run name, or continue it "
+                         f"with --resume")
+    dataset = open_dataset(config_args["dataset"])
+    args = {k: v for k, v in config_args.items() if v is not None}
+    args.setdefault("resolution", dataset.resolution if dataset.resolution in (32, 64, 128, 256) else 64)
+    args.setdefault("channels", dataset.channels)
+    return TrainConfig(**args)
+
