@@ -26,6 +26,11 @@ class Device:
     precision: str
     xla: bool
 
+    def steps_per_execution(self, requested: int) -> int:
+        """Several steps per call only on one replica: with a multi-replica strategy, Keras 3.15's
+        multi-step loop fails on distributed iterators ("You must feed a value for placeholder")."""
+        return requested if self.count == 1 else 1
+
     def describe(self) -> str:
         many = f"{self.count} x " if self.count > 1 else ""
         return f"{many}{self.kind} {self.name} ({self.precision}, XLA {'on' if self.xla else 'off'})"
@@ -83,5 +88,7 @@ def setup(precision: str = "auto", xla: str = "auto") -> Device:
         count=strategy.num_replicas_in_sync,
         strategy=strategy,
         precision=precision,
-        xla=xla != "off",
+        # XLA cannot reach mirrored variables on other *logical CPU* devices (a known XLA limit);
+        # on GPUs each replica compiles on its own device and XLA stays on.
+        xla=xla != "off" and not (not gpus and strategy.num_replicas_in_sync > 1),
     )

@@ -16,12 +16,11 @@ def _bce(labels_are_real: bool, logits):
 
 
 class DCGAN(keras.Model):
-    def __init__(self, generator: keras.Model, discriminator: keras.Model, latent_dim: int, seed: int = 0):
+    def __init__(self, generator: keras.Model, discriminator: keras.Model, latent_dim: int):
         super().__init__(name="dcgan")
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = latent_dim
-        self.noise_seed = keras.random.SeedGenerator(seed)
         self.trackers = {
             name: keras.metrics.Mean(name=name) for name in ("g_loss", "d_loss", "d_real", "d_fake")
         }
@@ -45,7 +44,9 @@ class DCGAN(keras.Model):
 
     def train_step(self, real):
         batch = tf.shape(real)[0]
-        z = keras.random.normal((batch, self.latent_dim), seed=self.noise_seed)
+        # tf.random draws from the global seed (keras.utils.set_random_seed); a keras SeedGenerator's
+        # state variable breaks multi-step loops under MirroredStrategy.
+        z = tf.random.normal((batch, self.latent_dim))
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
             fake = self.generator(z, training=True)
@@ -57,8 +58,8 @@ class DCGAN(keras.Model):
             g_scaled = self.g_optimizer.scale_loss(g_loss / replicas)
         d_vars = self.discriminator.trainable_variables
         g_vars = self.generator.trainable_variables
-        self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_scaled, d_vars), d_vars))
-        self.g_optimizer.apply_gradients(zip(g_tape.gradient(g_scaled, g_vars), g_vars))
+        self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_scaled, d_vars), d_vars, strict=True))
+        self.g_optimizer.apply_gradients(zip(g_tape.gradient(g_scaled, g_vars), g_vars, strict=True))
         values = {
             "g_loss": g_loss,
             "d_loss": d_loss,

@@ -55,14 +55,15 @@ class Trainer:
         with self.device.strategy.scope():
             generator = build_generator(c.resolution, c.channels, c.latent_dim, c.width)
             discriminator = build_discriminator(c.resolution, c.channels, c.width)
-            self.gan = DCGAN(generator, discriminator, c.latent_dim, seed=c.seed)
+            self.gan = DCGAN(generator, discriminator, c.latent_dim)
             g_opt = keras.optimizers.Adam(c.lr_g, beta_1=c.beta1)
             d_opt = keras.optimizers.Adam(c.lr_d, beta_1=c.beta1)
             if self.device.precision == "mixed_float16":
                 g_opt = keras.optimizers.LossScaleOptimizer(g_opt)
                 d_opt = keras.optimizers.LossScaleOptimizer(d_opt)
             self.gan.compile(g_opt, d_opt, jit_compile=self.device.xla,
-                             steps_per_execution=min(c.steps_per_execution, self.steps_per_epoch))
+                             steps_per_execution=min(self.device.steps_per_execution(c.steps_per_execution),
+                                                     self.steps_per_epoch))
             self.gan(np.zeros((1, c.latent_dim), np.float32))
             self.gan.build_optimizers()
         data = training_dataset(self.dataset, resolution=c.resolution, channels=c.channels,

@@ -16,7 +16,7 @@ def _images(name: str, count: int = COUNT, resolution: int = 32, seed: int = 0) 
 
 
 def test_registry():
-    assert names() == ["cartoon_faces", "doodle_ducks", "digits", "photo_patches"]
+    assert names() == ["cartoon-faces", "doodle-ducks", "digits", "photo-patches"]
     for name, spec in BUILTIN.items():
         assert spec.name == name
         assert spec.channels in (1, 3)
@@ -55,7 +55,7 @@ def test_streams_lazily_and_any_resolution(name):
 
 
 def test_cartoon_faces_are_yellow_with_white_eyes():
-    images = _images("cartoon_faces", resolution=64).astype(np.int16)
+    images = _images("cartoon-faces", resolution=64).astype(np.int16)
     r, g, b = images[..., 0], images[..., 1], images[..., 2]
     yellow = ((r > 200) & (g > 170) & (b < 90)).mean(axis=(1, 2))
     assert (yellow > 0.08).mean() >= 0.6, yellow
@@ -64,7 +64,7 @@ def test_cartoon_faces_are_yellow_with_white_eyes():
 
 
 def test_doodle_ducks_are_dark_strokes_on_light_paper():
-    images = _images("doodle_ducks")
+    images = _images("doodle-ducks")
     grey = images.mean(axis=3)
     assert (np.median(grey, axis=(1, 2)) > 180).mean() >= 0.75  # mostly paper ...
     assert ((grey < 110).mean(axis=(1, 2)) > 0.01).all()  # ... with dark strokes on it
