@@ -37,7 +37,7 @@ class Trainer:
                 f"dataset {config.dataset!r} has {self.images} images, fewer than one batch of "
                 f"{config.batch_size}; lower --batch-size or add images"
             )
-        self.steps_per_epoch = self.images // config.batch_size
+        self.whole_batches = self.images // config.batch_size
         self.saved = read_json(self.run.state_dir / "latest.json", None) if resume else None
 
     # -- setup ----------------------------------------------------------------------------------
@@ -61,9 +61,11 @@ class Trainer:
             if self.device.precision == "mixed_float16":
                 g_opt = keras.optimizers.LossScaleOptimizer(g_opt)
                 d_opt = keras.optimizers.LossScaleOptimizer(d_opt)
-            self.gan.compile(g_opt, d_opt, jit_compile=self.device.xla,
-                             steps_per_execution=min(self.device.steps_per_execution(c.steps_per_execution),
-                                                     self.steps_per_epoch))
+            # Keras runs whole executions, so an epoch is a multiple of steps_per_execution: the nearest
+            # one to a full pass over the data (the stream is endless and reshuffled, so nothing is lost).
+            spe = min(self.device.steps_per_execution(c.steps_per_execution), self.whole_batches)
+            self.steps_per_epoch = max(1, round(self.whole_batches / spe)) * spe
+            self.gan.compile(g_opt, d_opt, jit_compile=self.device.xla, steps_per_execution=spe)
             self.gan(np.zeros((1, c.latent_dim), np.float32))
             self.gan.build_optimizers()
         data = training_dataset(self.dataset, resolution=c.resolution, channels=c.channels,

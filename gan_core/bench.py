@@ -1,0 +1,282 @@
+"""`python -m gan_core.bench`: how fast the training engine is, next to the bare train step it wraps.
+
+    python -m gan_core.bench                          # 32 and 64 px, about 5 minutes on 2 CPU cores
+    python -m gan_core.bench --resolutions 32 --json --out docs/benchmarks-latest.json
+
+For each resolution, on the same networks (DCGAN, width 64, z of 100, batch 64), it measures images/s of
+1. the bare train step, `DCGAN.train_step` under `tf.function(jit_compile=True)`, called from a Python
+   loop on one constant in-memory batch (no tf.data, no callbacks, no files);
+2. the same bare step without XLA;
+3. the whole engine: a real `Trainer` run on a freshly built `cartoon-faces` set in a temporary
+   folder, timed wall-clock from the end of one epoch to the end of the next, so it includes the
+   tf.data input, every callback, the per-epoch sample grid and the checkpoints.
+Why: the trainer should stay within ~10% of its bare step (engine >= 0.9x bare XLA), and XLA should
+pay for itself. Each figure is the median of several timed windows (bare: N steps; engine: one epoch,
+the first epoch, which compiles, excluded). FLOPs per image are printed so that someone on a GPU can
+set the achieved FLOP/s against the GPU's peak. Progress goes to stderr; the report (or JSON) to stdout.
+"""
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from gan_core.errors import run_cli
+
+WIDTH, LATENT, BATCH = 64, 100, 64
+FLOPS_FORMULA = "train step = 3 x (G + 2 x D): forward G, D(real), D(fake); backward ~ 2 x forward"
+
+
+@dataclass(frozen=True)
+class Plan:
+    warmup: int  # untimed bare steps after compilation
+    steps: int  # bare steps per timed window at 32 px
+    min_steps: int  # ... and at least this many at higher resolutions
+    windows: int  # timed windows per measurement; the engine times one epoch per window
+    images: int  # dataset size for the engine (a multiple of batch x steps_per_execution)
+
+    def steps_for(self, resolution: int) -> int:
+        """Fewer bare steps per window as resolution grows: a step costs ~4x more per doubling."""
+        return max(self.min_steps, self.steps * 32 * 32 // resolution**2)
+
+
+FULL = Plan(warmup=5, steps=24, min_steps=6, windows=5, images=2048)
+QUICK = Plan(warmup=1, steps=2, min_steps=2, windows=2, images=512)
+
+
+def progress(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def temporary_store():
+    """Point GAN_DATASETS_DIR and GAN_CHECKPOINTS_DIR at a throwaway folder, then restore them."""
+    keys = ("GAN_DATASETS_DIR", "GAN_CHECKPOINTS_DIR")
+    saved = {k: os.environ.get(k) for k in keys}
+    with tempfile.TemporaryDirectory(prefix="gan-bench-") as tmp:
+        os.environ["GAN_DATASETS_DIR"] = str(Path(tmp) / "datasets")
+        os.environ["GAN_CHECKPOINTS_DIR"] = str(Path(tmp) / "checkpoints")
+        try:
+            yield
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
+
+def machine(device) -> dict:
+    import keras
+    import tensorflow as tf
+
+    from gan_core.device import cpu_name
+
+    return {"cpu": cpu_name(), "cores": os.cpu_count(), "device": device.describe(),
+            "tensorflow": tf.__version__, "keras": keras.__version__, "python": platform.python_version()}
+
+
+# -- bare step --------------------------------------------------------------------------------------
+def build_gan(resolution: int, channels: int, precision: str):
+    """A fresh compiled DCGAN with its optimizers built, as the Trainer makes it (default settings)."""
+    import keras
+    import numpy as np
+
+    from gan_core.gan import DCGAN
+    from gan_core.models import build_discriminator, build_generator
+
+    gan = DCGAN(build_generator(resolution, channels, LATENT, WIDTH), build_discriminator(resolution, channels, WIDTH),
+                LATENT)
+    g_opt, d_opt = keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5)
+    if precision == "mixed_float16":
+        g_opt, d_opt = keras.optimizers.LossScaleOptimizer(g_opt), keras.optimizers.LossScaleOptimizer(d_opt)
+    gan.compile(g_opt, d_opt)
+    gan(np.zeros((1, LATENT), np.float32))
+    gan.build_optimizers()
+    return gan
+
+
+def time_window(step, batch, steps: int) -> float:
+    """Images/s over `steps` calls; reading a loss back at the end waits for all of them."""
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        out = step(batch)
+    float(out["g_loss"])
+    return steps * BATCH / (time.perf_counter() - t0)
+
+
+def bare_steps(resolution: int, channels: int, batch, precision: str, plan: Plan) -> dict[str, list[float]]:
+    """Per-window images/s of the XLA and the plain step; windows alternate so load drift hits both."""
+    import tensorflow as tf
+
+    steps = {}
+    for name, xla in (("bare_xla", True), ("bare_no_xla", False)):
+        gan = build_gan(resolution, channels, precision)
+        step = tf.function(gan.train_step, jit_compile=xla)
+        t0 = time.perf_counter()
+        float(step(batch)["g_loss"])
+        progress(f"{resolution} px {name}: compiled in {time.perf_counter() - t0:.1f}s")
+        for _ in range(plan.warmup):
+            step(batch)
+        steps[name] = step
+    n = plan.steps_for(resolution)
+    rates = {name: [] for name in steps}
+    for w in range(plan.windows):
+        for name, step in steps.items():
+            rates[name].append(time_window(step, batch, n))
+        progress(f"{resolution} px bare window {w + 1}/{plan.windows} ({n} steps): "
+                 + ", ".join(f"{k} {v[-1]:.0f} img/s" for k, v in rates.items()))
+    return rates
+
+
+# -- engine -----------------------------------------------------------------------------------------
+def build_dataset(resolution: int, plan: Plan):
+    from gan_core.datasets.build import build
+    from gan_core.progress import Progress
+
+    t0 = time.perf_counter()
+    ds = build("cartoon-faces", count=plan.images, resolution=resolution, name=f"cartoon-faces-{resolution}",
+               progress=Progress(plan.images, stream=io.StringIO()))
+    progress(f"{resolution} px: built {ds.count} cartoon-faces images in {time.perf_counter() - t0:.1f}s")
+    return ds
+
+
+def constant_batch(dataset, resolution: int):
+    """The dataset's first batch, in the model's range, as one in-memory tensor."""
+    import tensorflow as tf
+
+    from gan_core.datasets.pipeline import to_model_range
+
+    images = dataset.images(range(BATCH))
+    return tf.constant(to_model_range(tf.constant(images), resolution, dataset.channels))
+
+
+def engine(dataset, resolution: int, precision: str, plan: Plan) -> dict:
+    """A real Trainer run; each epoch's wall time runs from one end-of-epoch log line to the next."""
+    from gan_core.config import TrainConfig
+    from gan_core.runs import Run
+    from gan_core.training import Trainer
+
+    config = TrainConfig(dataset=dataset.name, run=f"bench-{resolution}", epochs=plan.windows + 1,
+                         resolution=resolution, channels=dataset.channels, batch_size=BATCH, latent_dim=LATENT,
+                         width=WIDTH, precision=precision)
+    ends = []
+
+    def log(message: str) -> None:
+        if message.startswith("epoch "):
+            ends.append(time.perf_counter())
+        progress(f"{resolution} px engine: {message}")
+
+    trainer = Trainer(config, log=log)
+    trainer.train()
+    steps = trainer.done_step // config.epochs  # steps actually run per epoch
+    wall = [b - a for a, b in zip(ends, ends[1:], strict=False)]
+    fit = [row["seconds"] for row in Run(config.run).epochs()[1:]]
+    return {"images_per_sec": statistics.median(steps * BATCH / s for s in wall),
+            "windows": [round(steps * BATCH / s, 1) for s in wall],
+            "fit_only_images_per_sec": statistics.median(steps * BATCH / s for s in fit),
+            "end_of_epoch_seconds": statistics.median(w - f for w, f in zip(wall, fit, strict=True)),
+            "steps_per_epoch": steps, "steps_per_execution": trainer.gan.steps_per_execution,
+            "epochs": config.epochs}
+
+
+# -- one resolution ---------------------------------------------------------------------------------
+def flops(resolution: int, channels: int) -> dict:
+    from gan_core.models import build_discriminator, build_generator, flops_per_image
+
+    g = flops_per_image(build_generator(resolution, channels, LATENT, WIDTH))
+    d = flops_per_image(build_discriminator(resolution, channels, WIDTH))
+    return {"generator_forward": g, "discriminator_forward": d, "train_step_per_image": 3 * (g + 2 * d)}
+
+
+def measure(resolution: int, precision: str, plan: Plan) -> dict:
+    dataset = build_dataset(resolution, plan)
+    batch = constant_batch(dataset, resolution)
+    rates = bare_steps(resolution, dataset.channels, batch, precision, plan)
+    result = {"resolution": resolution, "flops": flops(resolution, dataset.channels)}
+    for name, windows in rates.items():
+        result[name] = {"images_per_sec": statistics.median(windows), "windows": [round(x, 1) for x in windows]}
+    result["engine"] = engine(dataset, resolution, precision, plan)
+    xla, plain, full = (result[k]["images_per_sec"] for k in ("bare_xla", "bare_no_xla", "engine"))
+    step_flops = result["flops"]["train_step_per_image"]
+    result["ratios"] = {"engine_over_bare_xla": full / xla, "xla_over_no_xla": xla / plain}
+    result["achieved_gflops"] = {"bare_xla": xla * step_flops / 1e9, "engine": full * step_flops / 1e9}
+    return result
+
+
+# -- output -----------------------------------------------------------------------------------------
+def report(data: dict) -> str:
+    m, s = data["machine"], data["settings"]
+    lines = [f"machine: {m['cpu']}; TensorFlow {m['tensorflow']}, Keras {m['keras']}, Python {m['python']}",
+             f"device:  {m['device']}",
+             f"networks: DCGAN width {s['width']}, z {s['latent_dim']}, batch {s['batch_size']}, {s['precision']}; "
+             f"medians of {s['windows']} windows",
+             f"FLOPs: {data['flops_formula']}", ""]
+    head = f"{'px':>4} {'bare XLA':>10} {'bare plain':>11} {'engine':>9} {'fit only':>9} " \
+           f"{'eng/XLA':>8} {'XLA/plain':>10} {'GFLOP/s':>8}  {'G fwd':>7} {'D fwd':>7} {'step':>7}  (img/s; MFLOP/img)"
+    lines.append(head)
+    for r in data["results"]:
+        f, ratios = r["flops"], r["ratios"]
+        lines.append(
+            f"{r['resolution']:>4} {r['bare_xla']['images_per_sec']:>10.0f} {r['bare_no_xla']['images_per_sec']:>11.0f} "
+            f"{r['engine']['images_per_sec']:>9.0f} {r['engine']['fit_only_images_per_sec']:>9.0f} "
+            f"{ratios['engine_over_bare_xla']:>7.2f}x {ratios['xla_over_no_xla']:>9.2f}x "
+            f"{r['achieved_gflops']['bare_xla']:>8.1f}  {f['generator_forward'] / 1e6:>7.1f} "
+            f"{f['discriminator_forward'] / 1e6:>7.1f} {f['train_step_per_image'] / 1e6:>7.1f}")
+    lines += ["", "engine: wall time from one epoch's end to the next (input, callbacks, grid, checkpoints); "
+              "fit only: epochs.jsonl images_per_sec (steps and callbacks, no end-of-epoch work); "
+              "GFLOP/s: bare XLA step"]
+    for r in data["results"]:
+        e = r["engine"]
+        lines.append(f"{r['resolution']} px engine: {e['steps_per_epoch']} steps per epoch, "
+                     f"{e['steps_per_execution']} per execution, {e['end_of_epoch_seconds']:.2f}s of end-of-epoch "
+                     f"work per epoch; per-epoch img/s {e['windows']}")
+    return "\n".join(lines)
+
+
+def parse(argv):
+    p = argparse.ArgumentParser(prog="python -m gan_core.bench", description=__doc__.split("\n")[0])
+    p.add_argument("--resolutions", type=int, nargs="+", default=[32, 64], choices=(32, 64, 128, 256))
+    p.add_argument("--quick", action="store_true", help="a few steps only (for tests): the numbers mean little")
+    p.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
+    p.add_argument("--out", type=Path, help="also write the JSON results to this file")
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse(argv)
+    plan = QUICK if args.quick else FULL
+    from gan_core import device as devices
+
+    device = devices.setup()  # once; the Trainer's own call repeats it with the same settings (idempotent)
+    if device.count > 1:
+        progress(f"warning: the engine trains on {device.count} replicas, the bare step on one")
+    data = {"machine": machine(device), "flops_formula": FLOPS_FORMULA,
+            "settings": {"width": WIDTH, "latent_dim": LATENT, "batch_size": BATCH, "precision": device.precision,
+                         "quick": args.quick, "windows": plan.windows, "bare_steps_per_window": plan.steps,
+                         "engine_images_per_epoch": plan.images},
+            "results": []}
+    progress(f"on {data['machine']['device']}")
+    t0 = time.perf_counter()
+    with temporary_store():
+        for resolution in args.resolutions:
+            data["results"].append(measure(resolution, device.precision, plan))
+    data["seconds"] = round(time.perf_counter() - t0, 1)
+    progress(f"done in {data['seconds']:.0f}s")
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(data, indent=2) + "\n")
+    print(json.dumps(data, indent=2) if args.json else report(data))
+    return 0
+
+
+if __name__ == "__main__":
+    run_cli(main)

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Set up, make the built-in cartoon-faces dataset if it is missing, and start the app.
+# Extra arguments go to streamlit, e.g. scripts/start.sh --server.address 0.0.0.0 --server.port 8501
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
+.venv/bin/python -m gan_core.datasets build cartoon-faces --count 2000 --resolution 32 --skip-existing
+exec .venv/bin/streamlit run app.py --browser.gatherUsageStats false "$@"

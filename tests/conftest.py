@@ -1,0 +1,144 @@
+"""Shared fixtures: a real tiny dataset and a real tiny finished run, made once per test session.
+
+They are made with the command lines (as a user would), in temporary folders, so tests never touch the
+project's own `checkpoints/` and `datasets/`.
+"""
+
+import contextlib
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # `import app`, `ui`, `gan_core` however pytest was started
+
+
+def cli_env(datasets_dir: Path, checkpoints_dir: Path) -> dict:
+    """The environment for a `python -m gan_core...` or `streamlit run` child process."""
+    return {**os.environ, "GAN_DATASETS_DIR": str(datasets_dir), "GAN_CHECKPOINTS_DIR": str(checkpoints_dir),
+            "TF_CPP_MIN_LOG_LEVEL": "3"}
+
+
+def run_cli(args: list[str], env: dict, timeout: float = 600) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, "-m", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=timeout)
+    assert proc.returncode == 0, f"{' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory) -> dict:
+    """A 64-image cartoon-faces dataset at 32 px and a finished 1-epoch run `tiny` trained on it."""
+    base = tmp_path_factory.mktemp("tiny_run")
+    datasets_dir, checkpoints_dir = base / "datasets", base / "checkpoints"
+    env = cli_env(datasets_dir, checkpoints_dir)
+    run_cli(["gan_core.datasets", "build", "cartoon-faces", "--count", "64", "--resolution", "32"], env)
+    run_cli(["gan_core.train", "--dataset", "cartoon-faces", "--run", "tiny", "--epochs", "1", "--resolution", "32",
+             "--batch-size", "32"], env)
+    return {"datasets_dir": datasets_dir, "checkpoints_dir": checkpoints_dir, "run": "tiny",
+            "dataset": "cartoon-faces"}
+
+
+# -- the app in a real browser ------------------------------------------------------------------------
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(datasets_dir: Path, checkpoints_dir: Path, script: str = "app.py", start_timeout: float = 120):
+    """`streamlit run` on a free port with the data folders moved; yields the base URL, stops it after."""
+    port = free_port()
+    log = tempfile.TemporaryFile(mode="w+")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=cli_env(datasets_dir, checkpoints_dir), stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + start_timeout
+        while True:
+            if proc.poll() is not None:
+                log.seek(0)
+                pytest.fail(f"streamlit exited with {proc.returncode} before answering:\n{log.read()}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.read().decode().strip() == "ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"streamlit did not answer {url}/_stcore/health within {start_timeout}s:\n{log.read()}")
+            time.sleep(0.25)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@contextlib.contextmanager
+def chromium_page(width: int = 1600, height: int = 1000):
+    """A page in the system's headless Chromium (Debian package); Playwright never downloads a browser."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install it with `apt-get install -y chromium` "
+                    "(the browser tests use the Debian package, never a downloaded browser)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.set_default_timeout(60_000)
+            yield page
+        finally:
+            browser.close()
+
+
+IMAGES_LOADED = "() => [...document.images].every(img => img.complete && img.naturalWidth > 0)"
+
+
+def screenshot(page, name: str) -> Path:
+    """The whole page into `test-artifacts/screenshots/<name>`; returns (and prints) the path.
+
+    Streamlit scrolls inside its main section, not the document, so a "full page" shot alone would stop
+    at the window: the window is made as tall as the content for the shot, then put back.
+    """
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    viewport = page.viewport_size
+    height = page.evaluate("() => (document.querySelector('[data-testid=stMain]') || document.documentElement)"
+                           ".scrollHeight")
+    page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], int(height))})
+    try:
+        page.wait_for_timeout(500)  # let the layout settle at the new size
+        page.wait_for_function(IMAGES_LOADED)
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        page.set_viewport_size(viewport)
+    print(f"screenshot: {path}")
+    return path

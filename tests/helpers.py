@@ -1,0 +1,66 @@
+"""Running the project's command lines the way a user does, against temporary data folders."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli_env(dirs: dict, **extra) -> dict:
+    env = dict(os.environ)
+    env.update(GAN_DATASETS_DIR=str(dirs["datasets"]), GAN_CHECKPOINTS_DIR=str(dirs["checkpoints"]),
+               TF_CPP_MIN_LOG_LEVEL="3", PYTHONUNBUFFERED="1")
+    env.pop("GAN_LOGICAL_CPUS", None)
+    env.update(extra)
+    return env
+
+
+def cli(dirs: dict, module: str, *args, check: bool = True, timeout: float = 600, **env) -> subprocess.CompletedProcess:
+    p = subprocess.run([sys.executable, "-m", module, *map(str, args)], cwd=ROOT, env=cli_env(dirs, **env),
+                       capture_output=True, text=True, timeout=timeout)
+    if check and p.returncode != 0:
+        raise AssertionError(f"{module} {' '.join(map(str, args))} exited {p.returncode}:\n{p.stderr[-3000:]}")
+    return p
+
+
+def popen(dirs: dict, module: str, *args, **env) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", module, *map(str, args)], cwd=ROOT, env=cli_env(dirs, **env),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def wait_for(predicate, timeout: float, what: str) -> None:
+    end = time.time() + timeout
+    while time.time() < end:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def read_jsonl(path) -> list[dict]:
+    return [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+
+
+def read_json(path) -> dict:
+    return json.loads(Path(path).read_text())
+
+
+def pixels(path) -> np.ndarray:
+    return np.asarray(Image.open(path))
+
+
+def assert_one_line_error(p: subprocess.CompletedProcess, *fragments: str) -> None:
+    assert p.returncode != 0, f"expected failure, got exit 0: {p.stdout}"
+    assert "Traceback" not in p.stderr, p.stderr
+    lines = [line for line in p.stderr.strip().splitlines() if line.strip()]
+    assert len(lines) == 1, f"expected one line on stderr, got: {p.stderr!r}"
+    assert lines[0].startswith("error: "), lines[0]
+    for fragment in fragments:
+        assert fragment in lines[0], f"{fragment!r} not in {lines[0]!r}"

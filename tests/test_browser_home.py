@@ -1,0 +1,53 @@
+"""The home page in headless Chromium: a real `streamlit run`, a real tiny run, screenshots to look at.
+
+Screenshots go to `test-artifacts/screenshots/` (the path is printed; run pytest with `-s` to see it).
+"""
+
+import pytest
+from conftest import IMAGES_LOADED, chromium_page, screenshot, streamlit_server
+
+from ui.common import BUILD_DEMO_DATA, TRAIN_DEMO
+
+pytestmark = pytest.mark.browser
+
+def _image_size(locator) -> dict:
+    return locator.evaluate(
+        "img => ({complete: img.complete, natural: img.naturalWidth, shown: img.getBoundingClientRect().width})"
+    )
+
+
+def test_home_shows_the_tiny_run(tiny_run):
+    with streamlit_server(tiny_run["datasets_dir"], tiny_run["checkpoints_dir"]) as url, chromium_page() as page:
+        page.goto(url, wait_until="domcontentloaded")
+        card = page.locator(f".st-key-run-{tiny_run['run']}")
+        card.get_by_role("heading", name=tiny_run["run"]).wait_for(state="visible")
+        assert card.get_by_text("finished").is_visible()
+
+        grid = card.locator("img")
+        grid.wait_for(state="visible")
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=grid.element_handle())
+        size = _image_size(grid)
+        assert size["natural"] > 0, size
+        # crisp: the PNG is at least as wide as shown, so the browser never blurs it by enlarging
+        assert size["natural"] >= size["shown"] > 200, size
+
+        dataset_card = page.locator(f".st-key-dataset-{tiny_run['dataset']}")
+        dataset_card.get_by_role("heading", name=tiny_run["dataset"]).wait_for(state="visible")
+        dataset_img = dataset_card.locator("img")
+        dataset_img.wait_for(state="visible")
+        page.wait_for_function(IMAGES_LOADED)
+        assert _image_size(dataset_img)["natural"] >= _image_size(dataset_img)["shown"] > 100
+        assert page.get_by_role("heading", name="GAN Explorer").is_visible()
+        assert page.title() == "GAN Explorer"
+        screenshot(page, "home.png")
+
+
+def test_home_empty_state(tmp_path):
+    with streamlit_server(tmp_path / "datasets", tmp_path / "checkpoints") as url, chromium_page() as page:
+        page.goto(url, wait_until="domcontentloaded")
+        page.get_by_text("No training runs yet").wait_for(state="visible")
+        page.get_by_text("No datasets yet").wait_for(state="visible")
+        commands = "\n".join(page.locator("pre").all_inner_texts())
+        assert BUILD_DEMO_DATA in commands and TRAIN_DEMO in commands, commands
+        assert page.locator("img").count() == 0
+        screenshot(page, "home-empty.png")

@@ -1,0 +1,223 @@
+"""Helpers for the Streamlit pages: what is on disk (runs, datasets, the device) in a form ready to draw.
+
+Everything is read from the run directories and the dataset store, never from a training process, and
+the expensive bits (decoding and upscaling images, asking `nvidia-smi`) are cached.
+"""
+
+import os
+import platform
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+from PIL import Image
+
+from gan_core.datasets.store import Dataset, list_datasets
+from gan_core.media import grid
+from gan_core.runs import Run, list_runs
+
+ACTIVE_STATES = ("queued", "running")
+STATE_COLOURS = {"queued": "gray", "running": "blue", "finished": "green", "failed": "red", "stopped": "orange"}
+STATE_ICONS = {
+    "queued": ":material/schedule:",
+    "running": ":material/play_circle:",
+    "finished": ":material/check_circle:",
+    "failed": ":material/error:",
+    "stopped": ":material/stop_circle:",
+}
+DISPLAY_PX = 560  # small grids are enlarged to at least this many pixels before the browser sees them
+
+BUILD_DEMO_DATA = "python -m gan_core.datasets build cartoon-faces --count 2000 --resolution 32"
+TRAIN_DEMO = "python -m gan_core.train --dataset cartoon-faces --run faces-demo --epochs 30 --resolution 32"
+
+
+# -- the device ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DeviceInfo:
+    kind: str  # "GPU" or "CPU"
+    name: str  # e.g. "NVIDIA A100-SXM4-40GB" or "Intel(R) Xeon(R) Processor, 2 cores"
+    count: int = 1
+
+    @property
+    def text(self) -> str:
+        many = f"{self.count} × " if self.count > 1 else ""
+        return f"{self.kind}: {many}{self.name}"
+
+
+def gpu_names(timeout: float = 3.0) -> list[str]:
+    """NVIDIA GPU names from `nvidia-smi`, without importing TensorFlow; [] if there are none."""
+    try:
+        out = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+                             capture_output=True, text=True, timeout=timeout, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [line.strip() for line in out.splitlines() if line.strip()]
+
+
+def cpu_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the cores this process may use (containers, taskset)
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith(("model name", "Model")):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+@st.cache_data(show_spinner=False, ttl=3600)
+def device_info() -> DeviceInfo:
+    gpus = gpu_names()
+    if gpus:
+        return DeviceInfo("GPU", gpus[0], len(gpus))
+    return DeviceInfo("CPU", f"{cpu_model()}, {cpu_cores()} cores")
+
+
+# -- runs --------------------------------------------------------------------------------------------
+@dataclass
+class RunView:
+    """One run as the pages show it: its config and status, read once."""
+
+    run: Run
+    config: dict
+    status: dict
+    sample_epochs: list[int] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.run.name
+
+    @property
+    def state(self) -> str:
+        return self.status.get("state") or "unknown"
+
+    @property
+    def epoch(self) -> int:
+        return int(self.status.get("epoch") or 0)
+
+    @property
+    def epochs(self) -> int:
+        return int(self.status.get("epochs") or self.config.get("epochs") or 0)
+
+    @property
+    def dataset(self) -> str:
+        return self.config.get("dataset", "?")
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+    @property
+    def latest_sample(self) -> Path | None:
+        return self.run.sample_file(self.sample_epochs[-1]) if self.sample_epochs else None
+
+    @property
+    def progress(self) -> float:
+        """Fraction of all training steps done (steps, not epochs: it moves within an epoch too)."""
+        total = int(self.status.get("steps_per_epoch") or self.config.get("steps_per_epoch") or 0) * self.epochs
+        if total:
+            return min(max(int(self.status.get("step") or 0) / total, 0.0), 1.0)
+        return min(self.epoch / self.epochs, 1.0) if self.epochs else 0.0
+
+
+def _newest_first_key(view: RunView) -> tuple:
+    try:
+        mtime = view.run.config_file.stat().st_mtime
+    except OSError:
+        mtime = 0.0
+    return (view.config.get("created") or "", mtime, view.name)
+
+
+def run_views() -> list[RunView]:
+    """Every run, newest first (by creation time)."""
+    views = [RunView(r, r.config(), r.status(), r.sample_epochs()) for r in list_runs()]
+    return sorted(views, key=_newest_first_key, reverse=True)
+
+
+def state_badge(state: str) -> str:
+    """A coloured Markdown badge for a run state."""
+    colour = STATE_COLOURS.get(state, "gray")
+    icon = STATE_ICONS.get(state, ":material/help:")
+    return f":{colour}-badge[{icon} {state}]"
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    seconds = int(max(seconds, 0))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def md_escape(text: str) -> str:
+    """Run and dataset names may hold `_`, `.` and `-`; keep Markdown from reading them as markup."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]<>()#+-.!|~:$" else ch for ch in str(text))
+
+
+# -- images ------------------------------------------------------------------------------------------
+def upscale(image: np.ndarray, min_px: int = DISPLAY_PX) -> np.ndarray:
+    """Enlarge by a whole factor with nearest-neighbour, so pixels stay square and sharp in the browser.
+
+    The browser then only ever scales *down* (which stays crisp), never up (which blurs).
+    """
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[-1] == 1:
+        image = image[..., 0]
+    h, w = image.shape[:2]
+    factor = max(1, -(-min_px // max(h, w)))  # ceil
+    if factor == 1:
+        return image
+    return np.asarray(Image.fromarray(image).resize((w * factor, h * factor), Image.Resampling.NEAREST))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _grid_image(path: str, mtime_ns: int, min_px: int) -> np.ndarray:
+    with Image.open(path) as im:
+        return upscale(np.asarray(im.convert("RGB")), min_px)
+
+
+def grid_image(path: Path, min_px: int = DISPLAY_PX) -> np.ndarray | None:
+    """A sample grid PNG, enlarged for display; None if it vanished (a run deleted meanwhile)."""
+    try:
+        return _grid_image(str(path), path.stat().st_mtime_ns, min_px)
+    except OSError:
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _montage(path: str, fingerprint: str, n: int, min_px: int) -> np.ndarray:
+    images = Dataset(Path(path)).sample(n, seed=0)
+    return upscale(grid(images, side=int(np.ceil(np.sqrt(len(images))))), min_px)
+
+
+def dataset_montage(dataset: Dataset, n: int = 16, min_px: int = DISPLAY_PX) -> np.ndarray | None:
+    """`n` real images of a dataset as one enlarged grid; None if the dataset cannot be read."""
+    try:
+        return _montage(str(dataset.path), dataset.fingerprint, n, min_px)
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def datasets() -> list[Dataset]:
+    found = []
+    for ds in list_datasets():
+        try:
+            ds.count, ds.resolution, ds.channels  # noqa: B018 - a manifest we cannot read is left out
+        except (KeyError, TypeError, ValueError):
+            continue
+        found.append(ds)
+    return found
