@@ -53,7 +53,7 @@ class StepLog(keras.callbacks.Callback):
             self._status_time = now
             remaining = (self.epochs - self.epoch) * self.spe + (self.spe - k)
             eta = remaining * self.batch_size / max(self.images_per_sec, 1e-9)
-            self.run.write_status(step=self.step, images_per_sec=round(self.images_per_sec, 1),
+            self.run.write_status(step=self.step, epoch=self.epoch - 1, images_per_sec=round(self.images_per_sec, 1),
                                   epoch_progress=round(k / self.spe, 4), eta_seconds=round(eta))
             if self._tty:
                 bar = "#" * int(20 * k / self.spe)

@@ -10,11 +10,12 @@ path can be exercised on a machine without GPUs (tests do this).
 """
 
 import os
-import platform
 from dataclasses import dataclass
 
 import keras
 import tensorflow as tf
+
+from gan_core.hardware import cpu_name
 
 
 @dataclass
@@ -34,16 +35,6 @@ class Device:
     def describe(self) -> str:
         many = f"{self.count} x " if self.count > 1 else ""
         return f"{many}{self.kind} {self.name} ({self.precision}, XLA {'on' if self.xla else 'off'})"
-
-
-def cpu_name() -> str:
-    try:
-        for line in open("/proc/cpuinfo", encoding="utf-8"):
-            if line.startswith("model name"):
-                return f"{line.split(':', 1)[1].strip()}, {os.cpu_count()} cores"
-    except OSError:
-        pass
-    return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
 
 
 def gpu_names() -> list[str]:

@@ -11,6 +11,9 @@ import keras
 from keras import layers
 
 MAX_FILTERS = 512
+# Moving averages for inference (sample grids, generate) follow training 10x faster than Keras' default
+# 0.99 (PyTorch's DCGAN uses the same 0.9); with 0.99 the first few hundred steps' grids are flat grey.
+BN_MOMENTUM = 0.9
 
 
 def _init():
@@ -34,13 +37,13 @@ def build_generator(resolution: int, channels: int, latent_dim: int = 100, width
     z = keras.Input((latent_dim,), name="z")
     x = layers.Dense(4 * 4 * _filters(width, n - 1), use_bias=False, kernel_initializer=_init())(z)
     x = layers.Reshape((4, 4, _filters(width, n - 1)))(x)
-    x = layers.BatchNormalization()(x)
+    x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
     x = layers.ReLU()(x)
     for stage in range(n - 2, -1, -1):
         x = layers.Conv2DTranspose(
             _filters(width, stage), 4, strides=2, padding="same", use_bias=False, kernel_initializer=_init()
         )(x)
-        x = layers.BatchNormalization()(x)
+        x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
         x = layers.ReLU()(x)
     x = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", kernel_initializer=_init())(x)
     # float32 output keeps images exact under mixed precision
@@ -58,7 +61,7 @@ def build_discriminator(resolution: int, channels: int, width: int = 64) -> kera
             _filters(width, stage), 4, strides=2, padding="same", use_bias=stage == 0, kernel_initializer=_init()
         )(x)
         if stage > 0:
-            x = layers.BatchNormalization()(x)
+            x = layers.BatchNormalization(momentum=BN_MOMENTUM)(x)
         x = layers.LeakyReLU(0.2)(x)
     x = layers.Flatten()(x)
     logit = layers.Dense(1, kernel_initializer=_init(), dtype="float32", name="logit")(x)

@@ -37,8 +37,9 @@ class Progress:
             frac = min(self.done / self.total, 1.0)
             bar = "#" * int(24 * frac)
             eta = self.eta
-            line = (f"[{bar:<24}] {self.done}/{self.total} {self.what}  {self.rate:.0f}/s"
-                    f"  ETA {eta:.0f}s" if eta is not None else "")
+            line = f"[{bar:<24}] {self.done}/{self.total} {self.what}  {self.rate:.0f}/s"
+            if eta is not None:
+                line += f"  ETA {eta:.0f}s"
         else:
             line = f"{self.done} {self.what}  {self.rate:.0f}/s"
         if self._tty:

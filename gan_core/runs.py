@@ -6,6 +6,7 @@ so readers may look at any moment; a trainer that died without saying so is repo
 
 import os
 import re
+import socket
 import time
 from pathlib import Path
 
@@ -21,6 +22,10 @@ _EPOCH_FILE = re.compile(r"epoch_(\d{4,})")
 
 def now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def hostname() -> str:
+    return socket.gethostname()
 
 
 def pid_alive(pid) -> bool:
@@ -73,7 +78,8 @@ class Run:
     def status(self) -> dict:
         """The status as written, except that a 'running' trainer whose process is gone is 'failed'."""
         status = read_json(self.status_file, {})
-        if status.get("state") == "running" and not pid_alive(status.get("pid")):
+        here = status.get("host", hostname()) == hostname()  # a trainer on another host can't be checked
+        if status.get("state") == "running" and here and not pid_alive(status.get("pid")):
             status = {**status, "state": "failed", "error": status.get("error") or "the trainer process died"}
         return status
 

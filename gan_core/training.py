@@ -21,7 +21,7 @@ from gan_core.config import TrainConfig
 from gan_core.datasets.store import open_dataset
 from gan_core.errors import UsageError
 from gan_core.media import grid, png_bytes, to_uint8
-from gan_core.runs import Run, now
+from gan_core.runs import Run, hostname, now
 
 REFERENCE_SAMPLES = 64  # real images kept to put the diversity score in proportion
 
@@ -86,6 +86,8 @@ class Trainer:
             "steps_per_epoch": self.steps_per_epoch,
             "device": self.device.describe(),
             "device_kind": self.device.kind,
+            "precision_used": self.device.precision,
+            "xla_used": self.device.xla,
             "replicas": self.device.count,
             "versions": {"gan_core": __version__, "tensorflow": tf.__version__, "keras": keras.__version__,
                          "numpy": np.__version__, "python": platform.python_version()},
@@ -129,7 +131,7 @@ class Trainer:
         for old in run.state_dir.glob("state_step_*.weights.h5"):
             if old != state_file:
                 old.unlink(missing_ok=True)
-        run.write_status(epoch=epoch, step=step)
+        run.write_status(epoch=epoch, step=step, epoch_progress=0.0)
         self.done_epoch, self.done_step = epoch, step
         if epoch_done:
             self.log(f"epoch {epoch}/{c.epochs}  step {step}  g {logs['g_loss']:.3f}  d {logs['d_loss']:.3f}"
@@ -185,7 +187,7 @@ class Trainer:
         self.reference = self.dataset.sample(REFERENCE_SAMPLES, seed=c.seed)
         started = run.status().get("started") if self.resume else None
         run.write_status(state="running", epoch=start_epoch, epochs=c.epochs, step=step, pid=os.getpid(),
-                         steps_per_epoch=self.steps_per_epoch, started=started or now(), error=None,
+                         steps_per_epoch=self.steps_per_epoch, started=started or now(), error=None, host=hostname(),
                          finished=None, device=self.device.describe())
         self.log(f"training {run.name!r} on {self.device.describe()}: {self.images} images of "
                  f"{c.dataset!r}, {self.steps_per_epoch} steps per epoch, epochs {start_epoch + 1}..{c.epochs}")

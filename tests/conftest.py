@@ -5,7 +5,6 @@ project's own `checkpoints/` and `datasets/`.
 """
 
 import contextlib
-import os
 import subprocess
 import sys
 import tempfile
@@ -13,6 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import helpers
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,15 +22,7 @@ if str(ROOT) not in sys.path:
 
 def cli_env(datasets_dir: Path, checkpoints_dir: Path) -> dict:
     """The environment for a `python -m gan_core...` or `streamlit run` child process."""
-    return {**os.environ, "GAN_DATASETS_DIR": str(datasets_dir), "GAN_CHECKPOINTS_DIR": str(checkpoints_dir),
-            "TF_CPP_MIN_LOG_LEVEL": "3"}
-
-
-def run_cli(args: list[str], env: dict, timeout: float = 600) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout)
-    assert proc.returncode == 0, f"{' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
-    return proc
+    return helpers.cli_env({"datasets": datasets_dir, "checkpoints": checkpoints_dir})
 
 
 @pytest.fixture(scope="session")
@@ -38,10 +30,10 @@ def tiny_run(tmp_path_factory) -> dict:
     """A 64-image cartoon-faces dataset at 32 px and a finished 1-epoch run `tiny` trained on it."""
     base = tmp_path_factory.mktemp("tiny_run")
     datasets_dir, checkpoints_dir = base / "datasets", base / "checkpoints"
-    env = cli_env(datasets_dir, checkpoints_dir)
-    run_cli(["gan_core.datasets", "build", "cartoon-faces", "--count", "64", "--resolution", "32"], env)
-    run_cli(["gan_core.train", "--dataset", "cartoon-faces", "--run", "tiny", "--epochs", "1", "--resolution", "32",
-             "--batch-size", "32"], env)
+    dirs = {"datasets": datasets_dir, "checkpoints": checkpoints_dir}
+    helpers.cli(dirs, "gan_core.datasets", "build", "cartoon-faces", "--count", "64", "--resolution", "32")
+    helpers.cli(dirs, "gan_core.train", "--dataset", "cartoon-faces", "--run", "tiny", "--epochs", "1",
+                "--resolution", "32", "--batch-size", "32")
     return {"datasets_dir": datasets_dir, "checkpoints_dir": checkpoints_dir, "run": "tiny",
             "dataset": "cartoon-faces"}
 

@@ -4,9 +4,6 @@ Everything is read from the run directories and the dataset store, never from a 
 the expensive bits (decoding and upscaling images, asking `nvidia-smi`) are cached.
 """
 
-import os
-import platform
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +12,7 @@ import streamlit as st
 from PIL import Image
 
 from gan_core.datasets.store import Dataset, list_datasets
+from gan_core.hardware import cpu_cores, cpu_model, nvidia_gpu_names
 from gan_core.media import grid
 from gan_core.runs import Run, list_runs
 
@@ -46,37 +44,9 @@ class DeviceInfo:
         return f"{self.kind}: {many}{self.name}"
 
 
-def gpu_names(timeout: float = 3.0) -> list[str]:
-    """NVIDIA GPU names from `nvidia-smi`, without importing TensorFlow; [] if there are none."""
-    try:
-        out = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
-                             capture_output=True, text=True, timeout=timeout, check=True).stdout
-    except (OSError, subprocess.SubprocessError):
-        return []
-    return [line.strip() for line in out.splitlines() if line.strip()]
-
-
-def cpu_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))  # the cores this process may use (containers, taskset)
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith(("model name", "Model")):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown CPU"
-
-
 @st.cache_data(show_spinner=False, ttl=3600)
 def device_info() -> DeviceInfo:
-    gpus = gpu_names()
+    gpus = nvidia_gpu_names()
     if gpus:
         return DeviceInfo("GPU", gpus[0], len(gpus))
     return DeviceInfo("CPU", f"{cpu_model()}, {cpu_cores()} cores")
@@ -147,7 +117,7 @@ def state_badge(state: str) -> str:
     """A coloured Markdown badge for a run state."""
     colour = STATE_COLOURS.get(state, "gray")
     icon = STATE_ICONS.get(state, ":material/help:")
-    return f":{colour}-badge[{icon} {state}]"
+    return f":{colour}-background[:{colour}[{icon} **{state}**]]"
 
 
 def duration(seconds: float | None) -> str:
@@ -213,10 +183,11 @@ def dataset_montage(dataset: Dataset, n: int = 16, min_px: int = DISPLAY_PX) -> 
 
 
 def datasets() -> list[Dataset]:
+    """The stored datasets whose manifest makes sense (one copied in by hand and broken is left out)."""
     found = []
     for ds in list_datasets():
         try:
-            ds.count, ds.resolution, ds.channels  # noqa: B018 - a manifest we cannot read is left out
+            _ = (ds.count, ds.resolution, ds.channels)
         except (KeyError, TypeError, ValueError):
             continue
         found.append(ds)
