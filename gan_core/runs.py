@@ -63,7 +63,8 @@ class Run:
     tensorboard_dir = property(lambda self: self.path / "tensorboard")
 
     def exists(self) -> bool:
-        return self.config_file.is_file()
+        """A run exists once it is queued (status.json) or has started (config.json)."""
+        return self.config_file.is_file() or self.status_file.is_file()
 
     def require(self) -> "Run":
         if not self.exists():
@@ -79,8 +80,10 @@ class Run:
         """The status as written, except that a 'running' trainer whose process is gone is 'failed'."""
         status = read_json(self.status_file, {})
         here = status.get("host", hostname()) == hostname()  # a trainer on another host can't be checked
-        if status.get("state") == "running" and here and not pid_alive(status.get("pid")):
-            status = {**status, "state": "failed", "error": status.get("error") or "the trainer process died"}
+        state = status.get("state")
+        if state in ("running", "queued") and here and not pid_alive(status.get("pid")):
+            died = "the trainer process died" if state == "running" else "the queued trainer process died"
+            status = {**status, "state": "failed", "error": status.get("error") or died}
         return status
 
     def write_status(self, **fields) -> dict:
@@ -133,7 +136,7 @@ def list_runs() -> list[Run]:
         return []
     runs = []
     for p in sorted(root.iterdir()):
-        if (p / "config.json").is_file():
+        if (p / "config.json").is_file() or (p / "status.json").is_file():
             try:
                 runs.append(Run(p.name))
             except UsageError:

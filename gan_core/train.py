@@ -32,12 +32,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--precision", choices=("auto", "float32", "mixed_float16"),
                    help="default auto: mixed_float16 on a GPU, float32 on a CPU")
     p.add_argument("--steps-per-execution", type=int, help="train steps per Python call (default 8)")
+    p.add_argument("--queue", action="store_true",
+                   help="wait in the queue until fewer than GAN_MAX_RUNNING (default 1) runs are training")
     return p
 
 
 def main(argv=None) -> int:
     args = vars(parser().parse_args(argv))
-    resume = args.pop("resume")
+    resume, queue = args.pop("resume"), args.pop("queue")
     if resume:
         unused = [k for k, v in args.items() if v is not None and k not in ("run", "epochs")]
         if unused:
@@ -50,6 +52,16 @@ def main(argv=None) -> int:
     from gan_core.training import Trainer, prepare
 
     config = prepare(args, resume=resume)
+    if queue:
+        from gan_core import jobs
+        from gan_core.runs import Run
+
+        run = Run(config.run)
+        with jobs.queue_lock():
+            jobs.enqueue(run, config.epochs)
+        if not jobs.wait_for_turn(run):
+            print(f"{run.name}: left the queue on a stop request")
+            return 0
     status = Trainer(config, resume=resume).train()
     return 0 if status["state"] in ("finished", "stopped") else 1
 

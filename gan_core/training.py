@@ -232,12 +232,12 @@ def prepare(config_args: dict, *, resume: bool) -> TrainConfig:
         saved = {**run.config()}
         epochs = config_args.get("epochs") or saved["epochs"]
         done = (read_json(run.state_dir / "latest.json", {}) or {}).get("epoch", 0)
-        if epochs <= done and status.get("state") == "finished":
+        if epochs <= done:
             raise UsageError(f"run {run.name!r} has already trained {done} epochs; "
                              f"pass --epochs with more than {done} to continue")
         saved["epochs"] = epochs
         return TrainConfig.from_dict(saved)
-    if run.exists() or (run.path.exists() and any(run.path.iterdir())):
+    if run.exists():
         raise UsageError(f"run {run.name!r} already exists; choose another --run name, or continue it "
                          f"with --resume")
     dataset = open_dataset(config_args["dataset"])

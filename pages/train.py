@@ -1,0 +1,293 @@
+"""Train: start a DCGAN on a dataset from the browser and watch it learn, live.
+
+Training runs in its own process (`gan_core.jobs`); this page only starts it, then re-reads the run
+directory every second or so in a fragment. Reloading, closing the tab or restarting Streamlit loses
+nothing: runs are found again on disk.
+"""
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from gan_core import jobs
+from gan_core.config import RESOLUTIONS, TrainConfig
+from gan_core.errors import UsageError
+from gan_core.estimate import images_per_sec
+from gan_core.runs import Run
+from gan_core.training import prepare
+from ui import lock
+from ui.common import dataset_montage, datasets, device_info, duration, grid_image, md_escape, run_views, state_badge
+from ui.page import setup
+
+LIVE_REFRESH_S = 1.5
+GRID_PX = 620  # large on a projector, yet the controls and curves stay on the same screen
+MODE_KEY, RUN_KEY, FORM_KEY, PENDING_KEY = "train_mode", "train_run", "train_form", "train_pending"
+WATCH, NEW = "Watch a run", "Start a new run"
+
+PRESETS = {
+    "Quick demo": dict(resolution=32, epochs=30, batch_size=64, max_images=2000, width=64,
+                       note="Minutes on a laptop CPU: 2,000 images at 32 px; faces appear within a few minutes."),
+    "Workshop": dict(resolution=64, epochs=100, batch_size=64, max_images=None, width=64,
+                     note="An hour or so on a CPU, minutes on a GPU: 64 px, 100 epochs."),
+    "Overnight on a GPU": dict(resolution=128, epochs=300, batch_size=128, max_images=None, width=64,
+                               note="Hours on a GPU: 128 px, 300 epochs, 30+ checkpoints to scrub through."),
+}
+ADVANCED_HELP = {
+    "epochs": "Passes over the training images; the sample grid is saved after each one.",
+    "resolution": "Image size the GAN learns, in pixels; larger is slower (4x the work per doubling).",
+    "batch_size": "Images per training step; 64 is the DCGAN default.",
+    "max_images": "Train on at most this many images of the dataset (0 = all).",
+    "save_every": "Keep the generator every K epochs (for scrubbing and the latent explorer); 0 = about 30 kept.",
+    "seed": "Same seed and settings give the same starting noise and the same first grid.",
+    "lr_g": "Generator learning rate (Adam); the DCGAN paper used 0.0002.",
+    "lr_d": "Discriminator learning rate; lower it if D wins too easily.",
+    "beta1": "Adam's momentum term; DCGAN used 0.5.",
+    "latent_dim": "Length of the random vector z the generator starts from.",
+    "width": "Filters in the networks' first layers (capacity); 32 is faster, 64 is the DCGAN default.",
+    "xla": "Compile the training step with XLA (auto: on; about 1.5x faster here).",
+    "precision": "auto: mixed float16 on a GPU, float32 on a CPU.",
+}
+
+
+def unique_name(base: str) -> str:
+    taken = {v.name for v in run_views()}
+    name, k = base, 2
+    while name in taken:
+        name, k = f"{base}-{k}", k + 1
+    return name
+
+
+def cli_args(settings: dict) -> list[str]:
+    args = []
+    for key, value in settings.items():
+        if value is not None:
+            args += [f"--{key.replace('_', '-')}", str(value)]
+    return args
+
+
+def launch(settings: dict, *, resume: bool = False) -> None:
+    """Validate in this process (clear errors at once), then start the trainer in its own process."""
+    prepare(settings, resume=resume)
+    args = cli_args(settings) + (["--resume"] if resume else [])
+    jobs.start(args, settings["run"])
+    go_to(WATCH, settings["run"])
+
+
+def go_to(mode: str, run_name: str | None = None) -> None:
+    """Switch mode (and run) on the next rerun: widget-backed state can't change once drawn."""
+    st.session_state[PENDING_KEY] = (mode, run_name)
+
+
+# -- starting a run -------------------------------------------------------------------------------------
+def new_run_form() -> None:
+    sets = datasets()
+    if not sets:
+        st.info("There is no dataset yet. Build the built-in cartoon faces (or import your own) first.")
+        st.page_link("pages/datasets.py", label="Go to Datasets", icon=":material/photo_library:")
+        st.code("python -m gan_core.datasets build cartoon-faces --count 2000 --resolution 32", language="bash")
+        return
+    if not lock.can_change():
+        lock.explain_locked("start training")
+        return
+    defaults = st.session_state.pop(FORM_KEY, None) or {}
+    names = [d.name for d in sets]
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        dataset_name = st.selectbox("Dataset", names, index=names.index(defaults["dataset"])
+                                    if defaults.get("dataset") in names else 0)
+        dataset = next(d for d in sets if d.name == dataset_name)
+        preset_name = st.radio("Preset", list(PRESETS) + (["Settings of the run you cloned"] if defaults else []),
+                               index=len(PRESETS) if defaults else 0, horizontal=True)
+        preset = {**PRESETS.get(preset_name, {}), **defaults}
+        if "note" in preset:
+            st.caption(preset["note"])
+        run_name = st.text_input("Run name", value=unique_name(defaults.get("run") or f"{dataset_name}-run"),
+                                 help="Letters, digits, '.', '_' and '-'; it names the folder under checkpoints/.")
+        with st.expander("Advanced settings"):
+            c1, c2 = st.columns(2)
+            res = preset.get("resolution", 64)
+            settings = {
+                "epochs": c1.number_input("Epochs", 1, 100_000, int(preset.get("epochs", 30)),
+                                          help=ADVANCED_HELP["epochs"]),
+                "resolution": c2.selectbox("Resolution", RESOLUTIONS, index=RESOLUTIONS.index(res),
+                                           help=ADVANCED_HELP["resolution"]),
+                "batch_size": c1.number_input("Batch size", 1, 4096, int(preset.get("batch_size", 64)),
+                                              help=ADVANCED_HELP["batch_size"]),
+                "max_images": c2.number_input("Max images (0 = all)", 0, 10_000_000,
+                                              int(preset.get("max_images") or 0), help=ADVANCED_HELP["max_images"]),
+                "save_every": c1.number_input("Save generator every K epochs (0 = auto)", 0, 100_000,
+                                              int(defaults.get("save_every") or 0), help=ADVANCED_HELP["save_every"]),
+                "seed": c2.number_input("Seed", 0, 2**31 - 1, int(preset.get("seed", 0)), help=ADVANCED_HELP["seed"]),
+                "lr_g": c1.number_input("Generator learning rate", 1e-6, 1.0, float(preset.get("lr_g", 2e-4)),
+                                        format="%.5f", step=1e-5, help=ADVANCED_HELP["lr_g"]),
+                "lr_d": c2.number_input("Discriminator learning rate", 1e-6, 1.0, float(preset.get("lr_d", 2e-4)),
+                                        format="%.5f", step=1e-5, help=ADVANCED_HELP["lr_d"]),
+                "beta1": c1.number_input("Adam beta1", 0.0, 0.999, float(preset.get("beta1", 0.5)),
+                                         help=ADVANCED_HELP["beta1"]),
+                "latent_dim": c2.number_input("Latent size (z)", 2, 1024, int(preset.get("latent_dim", 100)),
+                                              help=ADVANCED_HELP["latent_dim"]),
+                "width": c1.number_input("Network width", 8, 512, int(preset.get("width", 64)),
+                                         help=ADVANCED_HELP["width"]),
+                "xla": c2.selectbox("XLA", ["auto", "on", "off"], help=ADVANCED_HELP["xla"]),
+                "precision": c1.selectbox("Precision", ["auto", "float32", "mixed_float16"],
+                                          help=ADVANCED_HELP["precision"]),
+            }
+        settings = {**settings, "run": run_name, "dataset": dataset_name,
+                    "max_images": settings["max_images"] or None, "save_every": settings["save_every"] or None}
+        images = min(dataset.count, settings["max_images"] or dataset.count)
+        device = device_info()
+        speed, source = images_per_sec(settings["resolution"], dataset.channels, settings["width"],
+                                       settings["latent_dim"], device.kind)
+        per_epoch = images / max(speed, 1e-9)
+        st.markdown(f"**About {duration(per_epoch)} per epoch**, {duration(per_epoch * settings['epochs'])} in all "
+                    f"on {device.kind} ({images:,} images at about {speed:,.0f} images/s, {source}).")
+        if st.button("Start training", type="primary", icon=":material/play_arrow:"):
+            try:
+                launch(settings)
+            except UsageError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
+    with right:
+        montage = dataset_montage(dataset)
+        if montage is not None:
+            st.image(montage, caption=f"{dataset.name}: {dataset.count:,} images, {dataset.resolution} px",
+                     width="stretch")
+
+
+# -- watching a run -------------------------------------------------------------------------------------
+def sparkline(rows: list[dict], keys: tuple[str, ...], title: str) -> go.Figure:
+    fig = go.Figure()
+    for key, colour in zip(keys, ("#d62728", "#1f77b4"), strict=False):
+        fig.add_scatter(x=[r["step"] for r in rows], y=[r.get(key) for r in rows], name=key, mode="lines",
+                        line=dict(color=colour, width=2))
+    fig.update_layout(title=dict(text=title, font=dict(size=18)), height=220, margin=dict(l=10, r=10, t=40, b=10),
+                      legend=dict(orientation="h", y=-0.25, font=dict(size=14)), font=dict(size=14))
+    return fig
+
+
+def controls(run: Run, status: dict, config: dict) -> None:
+    state = status.get("state")
+    if not lock.can_change():
+        st.caption("Read-only: the facilitator can stop, resume or delete runs.")
+        return
+    c1, c2, c3, c4 = st.columns([2, 2, 3, 2], vertical_alignment="bottom")
+    if state in ("running", "queued"):
+        stopping = run.stop_file.exists()
+        if c1.button("Stopping..." if stopping else "Stop", icon=":material/stop:", disabled=stopping,
+                     help="Stops within a few steps and keeps a checkpoint; Resume continues."):
+            jobs.stop(run)
+            st.rerun(scope="fragment")
+        return
+    if config:
+        more = c1.number_input("Train until epoch", int(status.get("epoch") or 0) + 1, 100_000,
+                               int(max(config.get("epochs", 1), (status.get("epoch") or 0) + 10)),
+                               key=f"more-{run.name}", help="Resume trains until this epoch.")
+        if c2.button("Resume", icon=":material/play_arrow:", help="Continue this run from its last checkpoint."):
+            try:
+                launch({"run": run.name, "epochs": int(more)}, resume=True)
+            except UsageError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun(scope="app")
+        if c3.button("Train again with changes", icon=":material/content_copy:",
+                     help="A new run with this run's settings, e.g. a lower learning rate."):
+            st.session_state[FORM_KEY] = {k: v for k, v in config.items() if k in TrainConfig.__dataclass_fields__}
+            go_to(NEW)
+            st.rerun(scope="app")
+    with c4.popover("Delete", icon=":material/delete:"):
+        st.write(f"Delete **{md_escape(run.name)}** and all its checkpoints? This cannot be undone.")
+        if st.button("Yes, delete it", type="primary", key=f"del-{run.name}"):
+            try:
+                jobs.delete(run)
+            except UsageError as exc:
+                st.error(str(exc))
+            else:
+                go_to(WATCH)
+                st.rerun(scope="app")
+
+
+@st.fragment(run_every=LIVE_REFRESH_S)
+def live_panel(name: str) -> None:
+    run = Run(name)
+    if not run.exists():
+        st.warning(f"Run {name} is gone (deleted?).")
+        return
+    status, config = run.status(), run.config()
+    state = status.get("state", "unknown")
+    epoch, epochs = int(status.get("epoch") or 0), int(status.get("epochs") or config.get("epochs") or 0)
+    steps_total = int(status.get("steps_per_epoch") or 0) * epochs
+    st.markdown(f"### {md_escape(name)} &nbsp; {state_badge(state)}")
+    if state == "queued":
+        queue = [r.name for r in jobs.runs_in("queued")]
+        ahead = queue.index(name) if name in queue else 0
+        st.info(f"Waiting for a free slot: {ahead} run(s) ahead in the queue, at most {jobs.max_running()} "
+                f"training at a time. It starts by itself.", icon=":material/schedule:")
+    elif state == "failed":
+        st.error(status.get("error") or "The trainer failed.", icon=":material/error:")
+        tail = jobs.log_tail(run)
+        if tail:
+            with st.expander("Trainer log"):
+                st.code(tail, language=None)
+    elif steps_total or epochs:
+        done = min(int(status.get("step") or 0) / steps_total, 1.0) if steps_total else epoch / max(epochs, 1)
+        eta = status.get("eta_seconds") if state == "running" else None
+        speed = status.get("images_per_sec")
+        detail = f"epoch {epoch} of {epochs} · step {status.get('step', 0):,}"
+        if speed:
+            detail += f" · {speed:,.0f} images/s"
+        if eta:
+            detail += f" · about {duration(eta)} left"
+        st.progress(done, text=detail)
+    controls(run, status, config)
+
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        shown = run.sample_epochs()
+        image = grid_image(run.sample_file(shown[-1])) if shown else None
+        if image is not None:
+            st.image(image, caption=f"Fixed-noise samples after epoch {shown[-1]}", width=GRID_PX)
+        else:
+            st.caption("The first sample grid appears once the networks are built (a few seconds).")
+    with right:
+        rows = run.metrics()
+        if rows:
+            st.plotly_chart(sparkline(rows, ("g_loss", "d_loss"), "Losses"), key=f"loss-{name}")
+            st.plotly_chart(sparkline(rows, ("d_real", "d_fake"), "D(x) and D(G(z))"), key=f"prob-{name}")
+        epochs_rows = run.epochs()
+        if epochs_rows and epochs_rows[-1].get("seconds"):
+            st.caption(f"Measured: {duration(epochs_rows[-1]['seconds'])} per epoch on {status.get('device', '?')}.")
+
+
+def watch() -> None:
+    views = run_views()
+    if not views:
+        st.info("No runs yet: start one.")
+        return
+    names = [v.name for v in views]
+    active = [v.name for v in views if v.active]
+    if st.session_state.get(RUN_KEY) not in names:
+        st.session_state[RUN_KEY] = (active or names)[0]
+    st.selectbox("Run", names, key=RUN_KEY,
+                 format_func=lambda n: f"{n} ({next(v.state for v in views if v.name == n)})")
+    queued = jobs.runs_in("queued")
+    if queued:
+        st.caption("Queue: " + " → ".join(r.name for r in queued))
+    live_panel(st.session_state[RUN_KEY])
+
+
+setup("Train")
+st.title("Train")
+device = device_info()
+st.caption(f"Training on {device.text}. Runs train in the background: you can close this tab.")
+if PENDING_KEY in st.session_state:
+    mode, run_name = st.session_state.pop(PENDING_KEY)
+    st.session_state[MODE_KEY] = mode
+    if run_name:
+        st.session_state[RUN_KEY] = run_name
+if st.session_state.get(MODE_KEY) is None:  # first visit, or the active option clicked off
+    st.session_state[MODE_KEY] = WATCH if run_views() else NEW
+st.segmented_control("Mode", [WATCH, NEW], key=MODE_KEY, label_visibility="collapsed")
+if st.session_state[MODE_KEY] == NEW:
+    new_run_form()
+else:
+    watch()

@@ -1,0 +1,34 @@
+"""What every page does first: page config, the menu, and the facilitator lock in the sidebar.
+
+The menu is drawn here with `st.page_link` (Streamlit's own sidebar menu is switched off in
+.streamlit/config.toml): classic `pages/` discovery serves every page at its own URL reliably on the
+first load, and this keeps the order and names in one place. Pages not written yet are left out.
+"""
+
+from pathlib import Path
+
+import streamlit as st
+
+from ui import lock
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [  # file, title, icon
+    ("app.py", "Home", ":material/home:"),
+    ("pages/datasets.py", "Datasets", ":material/photo_library:"),
+    ("pages/train.py", "Train", ":material/model_training:"),
+    ("pages/epochs.py", "Epochs", ":material/slow_motion_video:"),
+    ("pages/latent.py", "Latent space", ":material/blur_on:"),
+    ("pages/curves.py", "Training curves", ":material/show_chart:"),
+    ("pages/compare.py", "Compare films", ":material/compare:"),
+]
+
+
+def setup(title: str) -> None:
+    st.set_page_config(page_title=f"{title} · GAN Explorer" if title != "Home" else "GAN Explorer",
+                       page_icon=":material/blur_on:", layout="wide")
+    with st.sidebar:
+        st.markdown("### GAN Explorer")
+        for file, label, icon in PAGES:
+            if (ROOT / file).exists():
+                st.page_link(file, label=label, icon=icon)
+    lock.sidebar()
