@@ -52,9 +52,15 @@ def runs_in(state: str) -> list[Run]:
     return [r for r, s in sorted(found, key=lambda rs: (rs[1].get("queued_at") or "", rs[0].name))]
 
 
+def queue_stamp() -> str:
+    return f"{now()} {time.time_ns():020d}"
+
+
 def enqueue(run: Run, epochs: int) -> None:
     run.path.mkdir(parents=True, exist_ok=True)
-    run.write_status(state="queued", queued_at=f"{now()} {time.monotonic_ns():020d}", pid=os.getpid(),
+    # the queue is in order of requests: `start` stamps the time it was asked, before the child exists
+    queued_at = os.environ.get("GAN_QUEUED_AT") or queue_stamp()
+    run.write_status(state="queued", queued_at=queued_at, pid=os.getpid(),
                      host=hostname(), epochs=epochs, error=None)
 
 
@@ -84,7 +90,7 @@ def start(args: list[str], run_name: str, env: dict | None = None) -> subprocess
     run = Run(run_name)
     run.path.mkdir(parents=True, exist_ok=True)
     log = open(run.path / LOG_NAME, "a", encoding="utf-8")
-    child_env = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"}
+    child_env = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1", "GAN_QUEUED_AT": queue_stamp()}
     child_env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     return subprocess.Popen([sys.executable, "-m", "gan_core.train", *args, "--queue"], cwd=PROJECT, env=child_env,
                             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

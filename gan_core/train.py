@@ -52,9 +52,11 @@ def main(argv=None) -> int:
     from gan_core.training import Trainer, prepare
 
     config = prepare(args, resume=resume)
+    from gan_core.runs import Run
+
+    Run(config.run).stop_file.unlink(missing_ok=True)  # a stale request from an earlier session
     if queue:
         from gan_core import jobs
-        from gan_core.runs import Run
 
         run = Run(config.run)
         with jobs.queue_lock():

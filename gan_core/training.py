@@ -169,8 +169,7 @@ class Trainer:
         from gan_core.callbacks import EpochArtifacts, NaNGuard, StepLog, StopRequest
 
         c, run = self.config, self.run
-        run.path.mkdir(parents=True, exist_ok=True)
-        run.stop_file.unlink(missing_ok=True)
+        run.path.mkdir(parents=True, exist_ok=True)  # a stop request made while starting up stays valid
         data = self._build()
         self._write_config()
         start_epoch, step = self._restore()
