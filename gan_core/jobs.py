@@ -85,15 +85,32 @@ def wait_for_turn(run: Run, poll: float = 1.0, log=print) -> bool:
         time.sleep(poll)
 
 
-def start(args: list[str], run_name: str, env: dict | None = None) -> subprocess.Popen:
-    """Launch `python -m gan_core.train <args> --queue` detached, logging to the run's `train.log`."""
+def start(args: list[str], run_name: str, env: dict | None = None, timeout: float = 30) -> subprocess.Popen:
+    """Launch `python -m gan_core.train <args> --queue` detached, logging to the run's `train.log`.
+
+    Returns once the trainer has put the run in the queue (so every page sees it at once); if the
+    trainer refuses the request instead, its one-line error is raised here.
+    """
     run = Run(run_name)
     run.path.mkdir(parents=True, exist_ok=True)
-    log = open(run.path / LOG_NAME, "a", encoding="utf-8")
+    seen = run.status_file.stat().st_mtime_ns if run.status_file.exists() else 0
     child_env = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1", "GAN_QUEUED_AT": queue_stamp()}
     child_env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    return subprocess.Popen([sys.executable, "-m", "gan_core.train", *args, "--queue"], cwd=PROJECT, env=child_env,
-                            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    with open(run.path / LOG_NAME, "a", encoding="utf-8") as log:
+        child = subprocess.Popen([sys.executable, "-m", "gan_core.train", *args, "--queue"], cwd=PROJECT,
+                                 env=child_env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                 start_new_session=True)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if run.status_file.exists() and run.status_file.stat().st_mtime_ns != seen:
+            return child
+        if child.poll() is not None:
+            errors = [line for line in log_tail(run, 5).splitlines() if line.startswith("error: ")]
+            if child.returncode != 0:
+                raise UsageError(errors[-1][len("error: "):] if errors else f"the trainer exited ({child.returncode})")
+            return child
+        time.sleep(0.05)
+    return child
 
 
 def stop(run: Run) -> None:

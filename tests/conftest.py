@@ -54,7 +54,8 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(datasets_dir: Path, checkpoints_dir: Path, script: str = "app.py", start_timeout: float = 120):
+def streamlit_server(datasets_dir: Path, checkpoints_dir: Path, script: str = "app.py", start_timeout: float = 120,
+                     env: dict | None = None):
     """`streamlit run` on a free port with the data folders moved; yields the base URL, stops it after."""
     port = free_port()
     log = tempfile.TemporaryFile(mode="w+")
@@ -62,7 +63,7 @@ def streamlit_server(datasets_dir: Path, checkpoints_dir: Path, script: str = "a
         [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=cli_env(datasets_dir, checkpoints_dir), stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, env={**cli_env(datasets_dir, checkpoints_dir), **(env or {})}, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"

@@ -1,0 +1,103 @@
+"""The Train page with AppTest: watching runs, starting one for real, and the facilitator lock."""
+
+import shutil
+
+import pytest
+from helpers import read_json, wait_for
+from streamlit.testing.v1 import AppTest
+
+from gan_core.runs import Run
+
+
+@pytest.fixture
+def dirs(tiny_run, tmp_path, monkeypatch):
+    """The tiny dataset and its finished run, copied so the page may change them."""
+    d = {"datasets": tmp_path / "datasets", "checkpoints": tmp_path / "checkpoints"}
+    shutil.copytree(tiny_run["datasets_dir"], d["datasets"])
+    shutil.copytree(tiny_run["checkpoints_dir"], d["checkpoints"])
+    monkeypatch.setenv("GAN_DATASETS_DIR", str(d["datasets"]))
+    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(d["checkpoints"]))
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
+    monkeypatch.delenv("GAN_FACILITATOR_PASSCODE", raising=False)
+    return d
+
+
+def train_page() -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.switch_page("pages/train.py")
+    return at.run()
+
+
+def labels(at) -> list[str]:
+    return [b.label for b in at.button]
+
+
+def text(at) -> str:
+    return " ".join(str(m.value) for m in [*at.markdown, *at.caption, *at.info, *at.error, *at.warning])
+
+
+def test_watches_the_finished_run_with_its_controls(dirs):
+    at = train_page()
+    assert not at.exception
+    assert at.selectbox(key="train_run").value == "tiny"
+    assert "finished" in text(at) and "epoch 1 of 1" in " ".join(p.proto.text for p in at.get("progress"))
+    assert {"Resume", "Train again with changes", "Yes, delete it"} <= set(labels(at))
+    assert at.get("image"), "the newest sample grid is shown"
+
+
+def test_no_dataset_says_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setenv("GAN_DATASETS_DIR", str(tmp_path / "none"))
+    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(tmp_path / "none-runs"))
+    at = train_page()
+    assert not at.exception
+    assert "no dataset yet" in text(at) and "Start training" not in labels(at)
+    assert any("gan_core.datasets build cartoon-faces" in c.value for c in at.code)
+
+
+def test_start_training_launches_a_real_trainer(dirs):
+    at = train_page()
+    at.segmented_control(key="train_mode").set_value("Start a new run").run()
+    at.text_input[0].set_value("from-page")
+    form = {n.label: n for n in at.number_input}
+    form["Epochs"].set_value(2)
+    form["Batch size"].set_value(32)
+    form["Network width"].set_value(16)
+    next(b for b in at.button if b.label == "Start training").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.selectbox(key="train_run").value == "from-page"
+    run = Run("from-page")
+    wait_for(lambda: run.status().get("state") == "finished", 180, "the run started from the page to finish")
+    config = read_json(run.config_file)
+    assert (config["epochs"], config["batch_size"], config["width"], config["resolution"]) == (2, 32, 16, 32)
+
+
+def test_train_again_with_changes_prefills_the_form(dirs):
+    at = train_page()
+    next(b for b in at.button if b.label == "Train again with changes").click().run()
+    assert at.segmented_control(key="train_mode").value == "Start a new run"
+    assert at.text_input[0].value == "tiny-2"
+    assert {n.label: n.value for n in at.number_input}["Batch size"] == 32
+
+
+def test_locked_page_is_read_only_until_the_passcode(dirs, monkeypatch):
+    monkeypatch.setenv("GAN_FACILITATOR_PASSCODE", "ducks")
+    at = train_page()
+    assert not at.exception
+    assert "Read-only" in text(at)
+    assert not {"Resume", "Stop", "Yes, delete it", "Train again with changes"} & set(labels(at))
+    at.segmented_control(key="train_mode").set_value("Start a new run").run()
+    assert "Only the facilitator can start training" in text(at) and "Start training" not in labels(at)
+
+    at.sidebar.text_input[0].set_value("geese")
+    next(b for b in at.sidebar.button if b.label == "Unlock").click().run()
+    assert "not right" in text(at) + " ".join(e.value for e in at.sidebar.error)
+    at.sidebar.text_input[0].set_value("ducks")
+    next(b for b in at.sidebar.button if b.label == "Unlock").click().run()
+    assert "Start training" in labels(at)
+
+
+def test_locked_home_page_has_the_unlock_form(dirs, monkeypatch):
+    monkeypatch.setenv("GAN_FACILITATOR_PASSCODE", "ducks")
+    at = AppTest.from_file("../app.py", default_timeout=60).run()
+    assert not at.exception
+    assert any(t.label == "Facilitator passcode" for t in at.sidebar.text_input)
