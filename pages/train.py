@@ -207,13 +207,16 @@ def controls(run: Run, status: dict, config: dict) -> None:
 
 
 @st.fragment(run_every=LIVE_REFRESH_S)
-def live_panel(name: str) -> None:
+def live_panel(name: str, drawn_state: str) -> None:
+    """Re-reads the run every LIVE_REFRESH_S; when its state changes, the whole page is redrawn."""
     run = Run(name)
     if not run.exists():
         st.warning(f"Run {name} is gone (deleted?).")
         return
     status, config = run.status(), run.config()
     state = status.get("state", "unknown")
+    if state != drawn_state:
+        st.rerun(scope="app")  # the run list, queue and controls around this panel change with the state
     epoch, epochs = int(status.get("epoch") or 0), int(status.get("epochs") or config.get("epochs") or 0)
     steps_total = int(status.get("steps_per_epoch") or 0) * epochs
     st.markdown(f"### {md_escape(name)} &nbsp; {state_badge(state)}")
@@ -272,7 +275,7 @@ def watch() -> None:
     queued = jobs.runs_in("queued")
     if queued:
         st.caption("Queue: " + " → ".join(r.name for r in queued))
-    live_panel(st.session_state[RUN_KEY])
+    live_panel(st.session_state[RUN_KEY], next(v.state for v in views if v.name == st.session_state[RUN_KEY]))
 
 
 setup("Train")

@@ -123,7 +123,9 @@ def state_badge(state: str) -> str:
 def duration(seconds: float | None) -> str:
     if seconds is None:
         return "?"
-    seconds = int(max(seconds, 0))
+    if seconds < 10:
+        return f"{max(seconds, 0):.1f} s"
+    seconds = int(seconds)
     if seconds < 60:
         return f"{seconds} s"
     minutes = round(seconds / 60)

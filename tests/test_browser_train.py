@@ -1,0 +1,69 @@
+"""The Train page end to end in headless Chromium: start a real run, watch it live, stop, resume, reload.
+
+Screenshots go to `test-artifacts/screenshots/train-*.png` (paths printed; run pytest with -s).
+"""
+
+import re
+import shutil
+
+import pytest
+from conftest import chromium_page, screenshot, streamlit_server
+from helpers import read_json, wait_for
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def set_number(page, label: str, value: int) -> None:
+    box = page.locator(f'input[aria-label="{label}"]')
+    box.fill(str(value))
+    box.press("Enter")
+
+
+def test_start_watch_stop_resume_reload(tiny_run, tmp_path):
+    datasets, checkpoints = tmp_path / "datasets", tmp_path / "checkpoints"
+    shutil.copytree(tiny_run["datasets_dir"], datasets)
+    with streamlit_server(datasets, checkpoints) as url, chromium_page() as page:
+        page.goto(f"{url}/train", wait_until="domcontentloaded")
+        page.get_by_role("button", name="Start training").wait_for()  # no runs yet: the form opens
+        name = page.locator('input[aria-label="Run name"]')
+        name.fill("live")
+        name.press("Enter")
+        page.get_by_text("Advanced settings").click()
+        set_number(page, "Epochs", 500)
+        set_number(page, "Batch size", 32)
+        set_number(page, "Network width", 16)
+        expect(page.get_by_text(re.compile(r"About .* per epoch"))).to_be_visible()
+        page.get_by_role("button", name="Start training").click()
+
+        expect(page.get_by_role("heading", name="live")).to_be_visible()
+        caption = page.get_by_text(re.compile(r"Fixed-noise samples after epoch ([2-9]|\d\d)"))
+        caption.wait_for(timeout=120_000)  # grids arrive by themselves, no reload
+        expect(page.get_by_text(re.compile(r"epoch \d+ of 500 · step"))).to_be_visible()
+        expect(page.get_by_text("running", exact=True)).to_be_visible()
+        screenshot(page, "train-running.png")
+
+        # a second browser session sees the same run, and a reload mid-run loses nothing
+        other_session = page.context.browser.new_context(viewport={"width": 1400, "height": 900})
+        other = other_session.new_page()
+        other.goto(f"{url}/train", wait_until="domcontentloaded")
+        expect(other.get_by_role("heading", name="live")).to_be_visible(timeout=60_000)
+        expect(other.get_by_text("running", exact=True)).to_be_visible()
+        other_session.close()
+        page.reload(wait_until="domcontentloaded")
+        expect(page.get_by_role("heading", name="live")).to_be_visible(timeout=60_000)
+
+        page.get_by_role("button", name="Stop").click()
+        expect(page.get_by_text("stopped", exact=True)).to_be_visible(timeout=60_000)
+        stopped = read_json(checkpoints / "live" / "status.json")
+        assert stopped["state"] == "stopped" and stopped["epoch"] >= 2
+        screenshot(page, "train-stopped.png")
+
+        set_number(page, "Train until epoch", stopped["epoch"] + 2)
+        page.get_by_role("button", name="Resume").click()
+        wait_for(lambda: read_json(checkpoints / "live" / "status.json").get("state") == "finished", 120,
+                 "the resumed run to finish")
+        expect(page.get_by_text("finished", exact=True)).to_be_visible(timeout=30_000)
+        done = read_json(checkpoints / "live" / "status.json")
+        assert done["epoch"] == stopped["epoch"] + 2 and done["step"] > stopped["step"]
+        screenshot(page, "train-resumed.png")
