@@ -7,9 +7,13 @@ otherwise), and the whole page redraws when a run or dataset appears or goes.
 
 import streamlit as st
 
+from gan_core import jobs
+from gan_core.datasets.build import build
 from gan_core.datasets.builtin import BUILTIN
 from gan_core.datasets.store import Dataset
 from gan_core.datasets.store import exists as dataset_exists
+from gan_core.errors import UsageError
+from ui import lock
 from ui.common import (
     BUILD_DEMO_DATA,
     TRAIN_DEMO,
@@ -24,6 +28,8 @@ from ui.common import (
     state_badge,
 )
 from ui.page import setup
+from ui.presets import QUICK_DEMO, cli_args, unique_run_name
+from ui.progress import BarProgress
 
 ACTIVE_REFRESH_S = 2  # while something trains
 IDLE_REFRESH_S = 10  # otherwise, so a run started from a terminal still shows up
@@ -114,6 +120,20 @@ def run_card(view: RunView) -> None:
             st.markdown("No sample grid yet.")
 
 
+def start_quick_demo() -> None:
+    """Build cartoon-faces if needed, start the quick-demo run, and go and watch it."""
+    if not dataset_exists("cartoon-faces"):
+        bar = st.progress(0.0, text="Drawing 2,000 cartoon faces...")
+        build("cartoon-faces", count=2000, resolution=32, progress=BarProgress(bar, 2000, "faces"))
+    settings = {**QUICK_DEMO, "run": unique_run_name(QUICK_DEMO["run"])}
+    try:
+        jobs.start(cli_args(settings), settings["run"])
+    except UsageError as exc:
+        st.error(str(exc))
+        return
+    st.switch_page("pages/train.py")
+
+
 @st.fragment(run_every=refresh)
 def runs_panel(drawn_for: tuple) -> None:
     views = run_views()
@@ -126,6 +146,10 @@ def runs_panel(drawn_for: tuple) -> None:
                 "faces and start the quick demo (a few minutes on a CPU):", icon=":material/info:")
         commands = [] if dataset_exists("cartoon-faces") else [BUILD_DEMO_DATA]
         st.code("\n".join([*commands, TRAIN_DEMO]), language="bash")
+        if lock.can_change():
+            st.markdown("Or in one click, right here:")
+            if st.button("Start the quick demo", type="primary", icon=":material/play_arrow:"):
+                start_quick_demo()
         return
     for start in range(0, len(views), RUN_COLUMNS):
         for column, view in zip(st.columns(RUN_COLUMNS, gap="medium"), views[start : start + RUN_COLUMNS],

@@ -17,20 +17,13 @@ from gan_core.training import prepare
 from ui import lock
 from ui.common import dataset_montage, datasets, device_info, duration, grid_image, md_escape, run_views, state_badge
 from ui.page import setup
+from ui.presets import PRESETS, cli_args, unique_run_name
 
 LIVE_REFRESH_S = 1.5
 GRID_PX = 620  # large on a projector, yet the controls and curves stay on the same screen
 MODE_KEY, RUN_KEY, FORM_KEY, PENDING_KEY = "train_mode", "train_run", "train_form", "train_pending"
 WATCH, NEW = "Watch a run", "Start a new run"
 
-PRESETS = {
-    "Quick demo": dict(resolution=32, epochs=30, batch_size=64, max_images=2000, width=64,
-                       note="Minutes on a laptop CPU: 2,000 images at 32 px; faces appear within a few minutes."),
-    "Workshop": dict(resolution=64, epochs=100, batch_size=64, max_images=None, width=64,
-                     note="An hour or so on a CPU, minutes on a GPU: 64 px, 100 epochs."),
-    "Overnight on a GPU": dict(resolution=128, epochs=300, batch_size=128, max_images=None, width=64,
-                               note="Hours on a GPU: 128 px, 300 epochs, 30+ checkpoints to scrub through."),
-}
 ADVANCED_HELP = {
     "epochs": "Passes over the training images; the sample grid is saved after each one.",
     "resolution": "Image size the GAN learns, in pixels; larger is slower (4x the work per doubling).",
@@ -46,22 +39,6 @@ ADVANCED_HELP = {
     "xla": "Compile the training step with XLA (auto: on; about 1.5x faster here).",
     "precision": "auto: mixed float16 on a GPU, float32 on a CPU.",
 }
-
-
-def unique_name(base: str) -> str:
-    taken = {v.name for v in run_views()}
-    name, k = base, 2
-    while name in taken:
-        name, k = f"{base}-{k}", k + 1
-    return name
-
-
-def cli_args(settings: dict) -> list[str]:
-    args = []
-    for key, value in settings.items():
-        if value is not None:
-            args += [f"--{key.replace('_', '-')}", str(value)]
-    return args
 
 
 def launch(settings: dict, *, resume: bool = False) -> None:
@@ -100,7 +77,7 @@ def new_run_form() -> None:
         preset = {**PRESETS.get(preset_name, {}), **defaults}
         if "note" in preset:
             st.caption(preset["note"])
-        run_name = st.text_input("Run name", value=unique_name(defaults.get("run") or f"{dataset_name}-run"),
+        run_name = st.text_input("Run name", value=unique_run_name(defaults.get("run") or f"{dataset_name}-run"),
                                  help="Letters, digits, '.', '_' and '-'; it names the folder under checkpoints/.")
         with st.expander("Advanced settings"):
             c1, c2 = st.columns(2)

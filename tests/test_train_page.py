@@ -101,3 +101,31 @@ def test_locked_home_page_has_the_unlock_form(dirs, monkeypatch):
     at = AppTest.from_file("../app.py", default_timeout=60).run()
     assert not at.exception
     assert any(t.label == "Facilitator passcode" for t in at.sidebar.text_input)
+
+
+def test_home_quick_demo_builds_the_faces_and_starts_training(tmp_path, monkeypatch):
+    monkeypatch.setenv("GAN_DATASETS_DIR", str(tmp_path / "datasets"))
+    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(tmp_path / "checkpoints"))
+    monkeypatch.delenv("GAN_FACILITATOR_PASSCODE", raising=False)
+    at = AppTest.from_file("../app.py", default_timeout=120).run()
+    next(b for b in at.button if b.label == "Start the quick demo").click().run()
+    assert not at.exception
+    run = Run("faces-demo")
+    try:
+        assert run.status()["state"] in ("queued", "running")
+        from gan_core.datasets.store import open_dataset
+
+        assert open_dataset("cartoon-faces").count == 2000
+    finally:
+        run.request_stop()
+        wait_for(lambda: run.status().get("state") in ("stopped", "finished", "failed"), 120, "the demo to stop")
+    config = read_json(run.config_file) if run.config_file.exists() else {}
+    assert not config or (config["resolution"], config["max_images"]) == (32, 2000)
+
+
+def test_locked_home_has_no_quick_demo_button(tmp_path, monkeypatch):
+    monkeypatch.setenv("GAN_DATASETS_DIR", str(tmp_path / "datasets"))
+    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(tmp_path / "checkpoints"))
+    monkeypatch.setenv("GAN_FACILITATOR_PASSCODE", "ducks")
+    at = AppTest.from_file("../app.py", default_timeout=60).run()
+    assert not at.exception and "Start the quick demo" not in labels(at)
