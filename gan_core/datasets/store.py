@@ -1,0 +1,219 @@
+"""The dataset store: square uint8 images in raw fixed-size shards, plus a JSON manifest.
+
+Why raw shards: every image has the same byte size, so TensorFlow streams them with
+`FixedLengthRecordDataset` (no Python per image, bounded memory however large the set), and numpy
+reads any image at random with a memory map. A writer fills a hidden temporary folder and renames it
+into place only when complete, so a crash or a cancelled import never leaves a half-made dataset.
+
+Layout of `$GAN_DATASETS_DIR/<name>/`: `manifest.json`, `shard-00000.u8`, `shard-00001.u8`, ...
+"""
+
+import hashlib
+import shutil
+import time
+import uuid
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from gan_core.atomic import read_json, write_json
+from gan_core.errors import UsageError
+from gan_core.paths import check_name, datasets_dir
+
+MANIFEST = "manifest.json"
+SHARD_BYTES = 64 * 2**20  # ~64 MB per shard: few files, yet fine-grained enough to shuffle across
+
+
+def dataset_path(name: str) -> Path:
+    return datasets_dir() / check_name(name, "dataset name")
+
+
+def list_datasets() -> list["Dataset"]:
+    root = datasets_dir()
+    if not root.is_dir():
+        return []
+    found = []
+    for child in sorted(root.iterdir()):
+        if not child.name.startswith(".") and (child / MANIFEST).is_file():
+            found.append(Dataset(child))
+    return found
+
+
+def exists(name: str) -> bool:
+    return (dataset_path(name) / MANIFEST).is_file()
+
+
+def open_dataset(name: str) -> "Dataset":
+    path = dataset_path(name)
+    if not (path / MANIFEST).is_file():
+        known = ", ".join(d.name for d in list_datasets()) or "none yet"
+        raise UsageError(
+            f"no dataset named {name!r} (known: {known}); "
+            "build one with: python -m gan_core.datasets build cartoon-faces"
+        )
+    return Dataset(path)
+
+
+def delete_dataset(name: str) -> None:
+    path = open_dataset(name).path
+    trash = path.with_name(f".trash-{name}-{uuid.uuid4().hex[:8]}")
+    path.rename(trash)  # atomic: the dataset vanishes whole, then the files go
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A finished dataset on disk (read-only)."""
+
+    path: Path
+
+    @cached_property
+    def manifest(self) -> dict:
+        return read_json(self.path / MANIFEST, {})
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def count(self) -> int:
+        return int(self.manifest["count"])
+
+    @property
+    def resolution(self) -> int:
+        return int(self.manifest["resolution"])
+
+    @property
+    def channels(self) -> int:
+        return int(self.manifest["channels"])
+
+    @property
+    def fingerprint(self) -> str:
+        return self.manifest["fingerprint"]
+
+    @property
+    def image_bytes(self) -> int:
+        return self.resolution * self.resolution * self.channels
+
+    def shard_files(self) -> list[Path]:
+        return [self.path / s["file"] for s in self.manifest["shards"]]
+
+    def _shards(self) -> list[np.memmap]:
+        r, c = self.resolution, self.channels
+        m = self.manifest
+        return [
+            np.memmap(self.path / s["file"], dtype=np.uint8, mode="r", shape=(s["count"], r, r, c))
+            for s in m["shards"]
+        ]
+
+    def images(self, indices) -> np.ndarray:
+        """Images at the given global indices, as one uint8 array (N, R, R, C)."""
+        shards = self._shards()
+        starts = np.cumsum([0] + [len(s) for s in shards])
+        out = np.empty((len(indices), self.resolution, self.resolution, self.channels), np.uint8)
+        for k, i in enumerate(indices):
+            s = int(np.searchsorted(starts, i, side="right") - 1)
+            out[k] = shards[s][i - starts[s]]
+        return out
+
+    def sample(self, n: int, seed: int = 0) -> np.ndarray:
+        """`n` distinct images drawn at random (all of them if the set is smaller)."""
+        rng = np.random.default_rng(seed)
+        n = min(n, self.count)
+        return self.images(np.sort(rng.choice(self.count, size=n, replace=False)))
+
+    def iter_images(self):
+        for shard in self._shards():
+            yield from shard
+
+
+class DatasetWriter:
+    """Streams images into a new dataset; `commit()` publishes it, leaving the `with` early discards it.
+
+    Memory stays bounded: each image goes straight to the open shard file.
+    """
+
+    def __init__(self, name: str, resolution: int, channels: int, *, replace: bool = False, **info):
+        self.name = check_name(name, "dataset name")
+        if channels not in (1, 3):
+            raise UsageError(f"channels must be 1 (grey) or 3 (RGB), not {channels}")
+        if exists(name) and not replace:
+            raise UsageError(f"dataset {name!r} already exists; pass --replace to overwrite it")
+        self.resolution, self.channels, self.replace, self.info = resolution, channels, replace, info
+        self.final = dataset_path(name)
+        self.tmp = self.final.with_name(f".tmp-{name}-{uuid.uuid4().hex[:8]}")
+        self.tmp.mkdir(parents=True)
+        self.per_shard = max(1, SHARD_BYTES // (resolution * resolution * channels))
+        self.shards: list[dict] = []
+        self.count = 0
+        self._file = None
+        self._hash = hashlib.sha256(f"{resolution}x{channels}".encode())
+        self._started = time.time()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None or self.tmp.exists():
+            self.discard()
+        return False
+
+    def add(self, image: np.ndarray) -> None:
+        r, c = self.resolution, self.channels
+        image = np.asarray(image)
+        if image.ndim == 2:
+            image = image[..., None]
+        if image.shape != (r, r, c) or image.dtype != np.uint8:
+            raise ValueError(f"expected uint8 image {(r, r, c)}, got {image.dtype} {image.shape}")
+        if self._file is None or self.shards[-1]["count"] >= self.per_shard:
+            self._open_next_shard()
+        data = np.ascontiguousarray(image).tobytes()
+        self._file.write(data)
+        self._hash.update(data)
+        self.shards[-1]["count"] += 1
+        self.count += 1
+
+    def _open_next_shard(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        name = f"shard-{len(self.shards):05d}.u8"
+        self._file = open(self.tmp / name, "wb")
+        self.shards.append({"file": name, "count": 0})
+
+    def commit(self, **extra) -> Dataset:
+        """Write the manifest and move the finished dataset into place atomically."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        if self.count == 0:
+            self.discard()
+            raise UsageError(f"no images to store in dataset {self.name!r}")
+        manifest = {
+            "name": self.name,
+            "count": self.count,
+            "resolution": self.resolution,
+            "channels": self.channels,
+            "fingerprint": self._hash.hexdigest()[:16],
+            "shards": self.shards,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "seconds": round(time.time() - self._started, 2),
+            **self.info,
+            **extra,
+        }
+        write_json(self.tmp / MANIFEST, manifest)
+        old = None
+        if self.final.exists():
+            old = self.final.with_name(f".trash-{self.name}-{uuid.uuid4().hex[:8]}")
+            self.final.rename(old)
+        self.tmp.rename(self.final)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return Dataset(self.final)
+
+    def discard(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        shutil.rmtree(self.tmp, ignore_errors=True)
