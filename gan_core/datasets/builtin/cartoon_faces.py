@@ -12,6 +12,8 @@ from collections.abc import Iterator
 import numpy as np
 from PIL import Image, ImageDraw
 
+from gan_core.datasets.builtin.supersample import render
+
 OUTLINE = (30, 24, 22)
 WHITE = (252, 252, 248)
 YELLOW = (255, 217, 15)
@@ -290,16 +292,5 @@ def _draw_face(rng: np.random.Generator, size: int) -> Image.Image:
     return image
 
 
-def canvas_size(resolution: int) -> int:
-    """The supersampled drawing size: at least 4x for small images, at most 512 px for speed."""
-    return max(resolution, min(512, max(4 * resolution, 128)))
-
-
 def generate(count: int, resolution: int, seed: int) -> Iterator[np.ndarray]:
-    size = canvas_size(resolution)
-    seed = int(seed) % (1 << 63)
-    for i in range(count):
-        image = _draw_face(np.random.default_rng([seed, i]), size)
-        if size != resolution:
-            image = image.resize((resolution, resolution), Image.Resampling.LANCZOS)
-        yield np.asarray(image, dtype=np.uint8)
+    return render(lambda rng, size, _: _draw_face(rng, size), count, resolution, seed)

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 import numpy as np
 from PIL import Image, ImageDraw
 
+from gan_core.datasets.builtin.supersample import render
+
 PAPERS = [(255, 255, 255), (250, 248, 240), (246, 242, 226), (240, 240, 236), (252, 246, 232)]
 INKS = [(20, 20, 24), (34, 40, 90), (70, 70, 74), (50, 30, 24), (20, 60, 40)]
 FILLS = [
@@ -196,17 +198,6 @@ def _draw_duck(rng: np.random.Generator, size: int, min_pen: float) -> Image.Ima
     return image
 
 
-def canvas_size(resolution: int) -> int:
-    """The supersampled drawing size: at least 4x for small images, at most 512 px for speed."""
-    return max(resolution, min(512, max(4 * resolution, 128)))
-
-
 def generate(count: int, resolution: int, seed: int) -> Iterator[np.ndarray]:
-    size = canvas_size(resolution)
-    seed = int(seed) % (1 << 63)
-    for i in range(count):
-        # Strokes at least ~1.1 pixels wide in the final image, so that they stay dark at small sizes.
-        image = _draw_duck(np.random.default_rng([seed, i]), size, min_pen=1.1 * size / resolution)
-        if size != resolution:
-            image = image.resize((resolution, resolution), Image.Resampling.LANCZOS)
-        yield np.asarray(image, dtype=np.uint8)
+    # Strokes at least ~1.1 pixels wide in the final image, so that they stay dark at small sizes.
+    return render(lambda rng, size, res: _draw_duck(rng, size, min_pen=1.1 * size / res), count, resolution, seed)
