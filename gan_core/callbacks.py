@@ -10,7 +10,6 @@ import sys
 import time
 
 import keras
-import numpy as np
 
 from gan_core.runs import Run
 
@@ -137,17 +136,3 @@ def _duration(seconds: float) -> str:
     m, s = divmod(rem, 60)
     return f"{h}h{m:02d}m" if h else f"{m}m{s:02d}s"
 
-
-def images_diversity(samples: np.ndarray, reference: np.ndarray) -> float:
-    """Mean pairwise pixel distance of samples over that of real images (1 = as varied as the data).
-
-    A cheap, always-on signal; the metrics module adds the established scores on top.
-    """
-
-    def spread(x):
-        x = x.reshape(len(x), -1).astype(np.float32) / 255.0
-        sq = (x * x).sum(1)
-        d = np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2 * x @ x.T, 0))
-        return d.sum() / (len(x) * (len(x) - 1))
-
-    return float(spread(samples) / max(spread(reference), 1e-9))

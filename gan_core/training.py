@@ -23,7 +23,7 @@ from gan_core.errors import UsageError
 from gan_core.media import grid, png_bytes, to_uint8
 from gan_core.runs import Run, hostname, now
 
-REFERENCE_SAMPLES = 64  # real images kept to put the diversity score in proportion
+REFERENCE_SAMPLES = 256  # real images, chosen once per run, that every epoch's samples are scored against
 
 
 class Trainer:
@@ -107,22 +107,24 @@ class Trainer:
 
     def checkpoint(self, *, epoch: int, step: int, epoch_done: bool, logs: dict | None, seconds) -> None:
         """Write everything for a finished epoch (or a mid-epoch stop), in crash-safe order."""
-        from gan_core.callbacks import images_diversity
+        from gan_core.metrics.during_training import EpochScorer
 
         c, run = self.config, self.run
         if epoch_done:
-            samples = self._sample_grid(epoch)
+            self._sample_grid(epoch)
             run.weights_dir.mkdir(exist_ok=True)
             self._save_weights(self.gan.generator, run.generator_file(epoch))
             previous = epoch - 1  # keep every save_every-th generator, epoch 0, and the newest
             if previous > 0 and previous % c.save_every and previous != self._start_epoch:
                 run.generator_file(previous).unlink(missing_ok=True)
+            if getattr(self, "_scorer", None) is None:  # made once per run: the real side is scored once
+                self._scorer = EpochScorer(run, c, self.reference)
+            scores = self._scorer(self.gan.generator, epoch=epoch, step=step, steps_per_epoch=self.steps_per_epoch)
             run.log_epoch({
                 "epoch": epoch, "step": step, **(logs or {}),
                 "seconds": round(seconds, 2) if seconds else None,
                 "images_per_sec": round(self.steps_per_epoch * c.batch_size / seconds, 1) if seconds else None,
-                "diversity": round(images_diversity(samples, self.reference), 4),
-                "flags": [], "time": now(),
+                **scores, "time": now(),
             })
         run.state_dir.mkdir(exist_ok=True)
         state_file = run.state_dir / f"state_step_{step:09d}.weights.h5"

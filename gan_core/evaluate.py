@@ -1,0 +1,194 @@
+"""`python -m gan_core.evaluate`: diversity, precision, recall and the health flags, for a run or a folder.
+
+    python -m gan_core.evaluate RUN [--epoch E] [--count N] [--seed S] [--json]
+    python -m gan_core.evaluate --images DIR --dataset NAME [--count N] [--seed S] [--json]
+
+A run's generator (latest saved epoch by default) makes N images from seeded z and is scored against N
+real images of the dataset it trained on, and its loss log up to that epoch is checked for divergence.
+A folder of images (PNG, JPEG, WebP, BMP, GIF; brought to the dataset's size and colour) is scored
+against as many real images of the named dataset. With --json the result is one JSON object with
+`"mode_collapse": true|false`; the scores are defined in `gan_core/metrics/`.
+"""
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from gan_core.errors import UsageError, run_cli
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif")
+DEFAULT_COUNT = 500
+MAX_COUNT = 10_000
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad option is one `error: ...` line (no usage block), like every other bad input."""
+
+    def error(self, message):
+        raise UsageError(f"{message} (see python -m gan_core.evaluate --help)")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m gan_core.evaluate", description=__doc__.split("\n")[0])
+    p.add_argument("run", nargs="?", help="a run under checkpoints/ (or use --images and --dataset)")
+    p.add_argument("--epoch", type=int, help="a saved epoch of the run (default: the latest)")
+    p.add_argument("--images", help="a folder of images to score instead of a run")
+    p.add_argument("--dataset", help="the stored dataset to compare the folder's images with")
+    p.add_argument("--count", type=int, help=f"images to score (default {DEFAULT_COUNT}; a folder: all, "
+                                             f"up to {MAX_COUNT})")
+    p.add_argument("--seed", type=int, default=0, help="seed for z and for choosing the real images")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    return p
+
+
+def main(argv=None) -> int:
+    p = parser()
+    args = p.parse_args(argv)
+    if args.count is not None and not 8 <= args.count <= MAX_COUNT:
+        raise UsageError(f"--count must be between 8 and {MAX_COUNT}")
+    if args.images is not None:
+        if args.run is not None:
+            raise UsageError("give either a run or --images DIR, not both")
+        if args.epoch is not None:
+            raise UsageError("--epoch is for a run; a folder of images has no epochs")
+        if not args.dataset:
+            raise UsageError("--images needs --dataset NAME: the real images to compare with")
+        result = evaluate_folder(Path(args.images), args.dataset, count=args.count, seed=args.seed)
+    elif args.run is not None:
+        if args.dataset:
+            raise UsageError("a run is compared with the dataset it trained on; drop --dataset")
+        result = evaluate_run(args.run, args.epoch, count=args.count or DEFAULT_COUNT, seed=args.seed)
+    else:
+        raise UsageError("name a run (python -m gan_core.evaluate RUN) or a folder (--images DIR --dataset NAME)")
+    print(json.dumps(result, indent=2) if args.json else describe(result))
+    return 0
+
+
+# -- scoring --------------------------------------------------------------------------------------
+def _score(samples, reference) -> dict:
+    from gan_core.metrics import Reference, epoch_scores
+
+    try:
+        return epoch_scores(samples, Reference(reference))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def evaluate_run(name: str, epoch: int | None, *, count: int, seed: int) -> dict:
+    from gan_core.datasets.store import exists as dataset_exists
+    from gan_core.datasets.store import open_dataset
+    from gan_core.latent import resolve_epoch
+    from gan_core.metrics import collapse_reason, diverging_at, in_warmup
+    from gan_core.runs import Run
+
+    t0 = time.perf_counter()
+    run = Run(name).require()
+    epoch = resolve_epoch(run, epoch)
+    config = run.config()
+    dataset_name = config.get("dataset", "?")
+    if not dataset_exists(dataset_name):
+        raise UsageError(f"run {name!r} trained on dataset {dataset_name!r}, which is not in the dataset store; "
+                         f"build or import it again, or score generated images with --images DIR --dataset NAME")
+    reference = open_dataset(dataset_name).sample(count, seed=seed)
+
+    from gan_core.latent import generate, load_generator, sample_z
+
+    generator, epoch = load_generator(run, epoch)
+    samples = generate(generator, sample_z(count, config["latent_dim"], seed))
+    scores = _score(samples, reference)
+
+    rows = {r.get("epoch"): r for r in run.epochs()}
+    spe = config.get("steps_per_epoch")
+    step = rows.get(epoch, {}).get("step") or (epoch * spe if spe else None)
+    log = [r for r in run.metrics() if step is None or r.get("step", 0) <= step]
+    earlier = [r.get("diversity") for e, r in rows.items() if isinstance(e, int) and e < epoch]
+    best = max((d for d in earlier if isinstance(d, int | float)), default=None)
+    reason = collapse_reason(scores, best)
+    warmup = in_warmup(epoch, step)
+    stretch = diverging_at(log, epoch, spe) if epoch > 0 else None
+    collapsed = bool(reason) and not warmup
+    return {
+        "run": run.name, "epoch": epoch, "dataset": dataset_name, **scores,
+        "mode_collapse": collapsed, "collapse_reason": reason, "warmup": warmup,
+        "diverging": stretch is not None, "divergence": stretch["message"] if stretch else None,
+        "flags": [f for f, on in (("mode_collapse", collapsed), ("diverging", stretch is not None)) if on],
+        "seed": seed, "seconds": round(time.perf_counter() - t0, 2),
+    }
+
+
+def load_folder(folder: Path, size: int, channels: int, limit: int) -> tuple:
+    """Up to `limit` images of a folder (sorted by name), at size x size with the given channels."""
+    import numpy as np
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    if not folder.is_dir():
+        raise UsageError(f"--images {folder} is not a folder")
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+    if not files:
+        raise UsageError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in {folder}")
+    images, skipped = [], []
+    for path in files:
+        if len(images) >= limit:
+            break
+        try:
+            with Image.open(path) as im:
+                im = im.convert("L" if channels == 1 else "RGB")
+                im = ImageOps.fit(im, (size, size), Image.Resampling.BOX if min(im.size) >= size
+                                  else Image.Resampling.BILINEAR)
+                images.append(np.asarray(im, np.uint8).reshape(size, size, channels))
+        except (OSError, UnidentifiedImageError, ValueError):
+            skipped.append(path.name)
+    if len(images) < 8:
+        raise UsageError(f"{folder} has {len(images)} readable images; scoring needs at least 8"
+                         + (f" ({len(skipped)} could not be read, e.g. {skipped[0]})" if skipped else ""))
+    return np.stack(images), skipped
+
+
+def evaluate_folder(folder: Path, dataset_name: str, *, count: int | None, seed: int) -> dict:
+    from gan_core.datasets.store import open_dataset
+    from gan_core.metrics import collapse_reason
+
+    t0 = time.perf_counter()
+    dataset = open_dataset(dataset_name)
+    samples, skipped = load_folder(folder, dataset.resolution, dataset.channels, count or MAX_COUNT)
+    reference = dataset.sample(len(samples), seed=seed)
+    scores = _score(samples, reference)
+    reason = collapse_reason(scores)
+    return {
+        "images": str(folder), "dataset": dataset.name, **scores, "skipped": len(skipped),
+        "mode_collapse": reason is not None, "collapse_reason": reason,
+        "flags": ["mode_collapse"] if reason else [], "seed": seed, "seconds": round(time.perf_counter() - t0, 2),
+    }
+
+
+def describe(r: dict) -> str:
+    """The result in plain words, for a terminal."""
+    what = f"run {r['run']}, epoch {r['epoch']}" if "run" in r else f"{r['samples']} images in {r['images']}"
+    lines = [
+        f"{what}, against {r['reference']} real images of {r['dataset']}:",
+        f"  diversity       {r['diversity']:.2f}   1 = as varied as the real images, 0 = all the same "
+        f"(mean MS-SSIM {r['ms_ssim']:.2f}, real {r['ms_ssim_real']:.2f})",
+        f"  precision       {r['precision']:.2f}   share of the samples that fall among real images",
+        f"  recall          {r['recall']:.2f}   share of the real images the samples cover",
+        f"  near-twins      {r['near_duplicates']:.0%}    samples with a near-identical twin "
+        f"(real images: {r['near_duplicates_real']:.0%})",
+        f"  mode collapse   {'YES: ' + r['collapse_reason'] if r['mode_collapse'] else 'no'}",
+    ]
+    if r.get("warmup") and r.get("collapse_reason"):
+        lines[-1] += (f" (the scores say: {r['collapse_reason']}; but epoch {r['epoch']} is in the warm-up, "
+                      "where every generator still draws near-identical blobs)")
+    if "diverging" in r:
+        lines.append(f"  diverging       {'YES: ' + r['divergence'] if r['diverging'] else 'no'}")
+    from gan_core.metrics import FLAGS
+
+    for code in r["flags"]:
+        lines.append(f"\n{FLAGS[code].title}: {FLAGS[code].meaning}\nWhat to try: {FLAGS[code].what_to_try}")
+    if r.get("skipped"):
+        lines.append(f"({r['skipped']} files could not be read as images and were skipped)")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    run_cli(main, sys.argv[1:])
