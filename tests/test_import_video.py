@@ -33,7 +33,7 @@ def frame_index(image: np.ndarray) -> int:
 
 
 def make_video(path, frames: int, *, fps: int = 25, size=(64, 48), codec: str = "libx264", gop: int | None = None,
-               content=None) -> "Path":  # noqa: F821
+               content=None, preset: str = "ultrafast") -> "Path":  # noqa: F821
     """Encode `frames` frames; `content(i)` gives frame i as an RGB array (default: the index colour)."""
     w, h = size
     with av.open(str(path), "w") as out:
@@ -43,7 +43,7 @@ def make_video(path, frames: int, *, fps: int = 25, size=(64, 48), codec: str = 
         if gop:
             stream.codec_context.gop_size = gop
         if codec == "libx264":
-            stream.options = {"preset": "ultrafast", "crf": "12"}
+            stream.options = {"preset": preset, "crf": "12"}  # ultrafast: no B-frames; medium: many
         for i in range(frames):
             image = content(i) if content else np.full((h, w, 3), frame_colour(i), np.uint8)
             for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
@@ -76,13 +76,29 @@ def test_the_index_colours_survive_encoding(clip):
     assert decoded == list(range(100))
 
 
+@pytest.fixture(scope="module")
+def clip_with_b_frames(tmp_path_factory):
+    """The same 100 frames with B-frames (x264 medium), whose non-reference ones --fps may skip decoding."""
+    return make_video(tmp_path_factory.mktemp("video") / "bframes.mp4", 100, preset="medium")
+
+
+def test_skipping_non_reference_frames_keeps_the_same_frames(store, clip_with_b_frames):
+    with av.open(str(clip_with_b_frames)) as c:
+        assert c.streams.video[0].codec_context.has_b_frames  # the decoder reorders: there are B-frames
+    import_videos(clip_with_b_frames, "b-frames", fps=2, resolution=32, progress=lambda s: None)
+    assert kept_indices("b-frames") == [0, 13, 25, 38, 50, 63, 75, 88]
+    import_videos(clip_with_b_frames, "b-frames-late", fps=3, start=1.1, end=3.3, resolution=32,
+                  progress=lambda s: None)
+    assert kept_indices("b-frames-late") == [28, 36, 45, 53, 61, 70, 78]  # first frames at/after 1.1 + k/3 s
+
+
 def test_fps_samples_by_presentation_time(store, clip):
     ds = import_videos(clip, "two-fps", fps=2, resolution=32, progress=lambda s: None)
     # the first frame at or after 0, 0.5, 1.0, ... 3.5 s: frame ceil(12.5 k)
     assert kept_indices("two-fps") == [0, 13, 25, 38, 50, 63, 75, 88]
     assert ds.count == 8 and ds.resolution == 32 and ds.channels == 3
     (source,) = ds.manifest["sources"]
-    assert source["name"] == "clip.mp4" and source["kept"] == 8 and source["decoded"] == 100
+    assert source["name"] == "clip.mp4" and source["kept"] == 8 and source["frames"] == 100
     assert source["duration"] == pytest.approx(4.0, abs=0.05) and source["fps"] == 25
     assert ds.manifest["skipped"] == [] and ds.manifest["kind"] == "video"
 
@@ -190,7 +206,7 @@ def test_cli_import_and_info(tmp_path, clip):
     assert info["skipped"] == [] and info["seconds"] >= 0
     assert info["how_made"]["fit"] == "pad" and info["how_made"]["fps"] == 1
     text = cli(dirs, DATA, "info", "twice").stdout
-    assert "8 images" in text and "clip.mp4: 4 frames kept of 100 decoded" in text
+    assert "8 images" in text and "clip.mp4: 4 of 100 frames kept" in text
 
 
 def test_cli_bad_input(tmp_path, clip):

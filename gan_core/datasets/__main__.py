@@ -47,8 +47,8 @@ def _describe_source(source) -> str:
     if not isinstance(source, dict):
         return str(source)
     text = str(source.get("name"))
-    if "decoded" in source:  # a video
-        text += f": {source.get('kept', 0):,} frames kept of {source['decoded']:,} decoded"
+    if "frames" in source:  # a video
+        text += f": {source.get('kept', 0):,} of {source['frames']:,} frames kept"
         facts = [f"{source['duration']:.0f} s" if source.get("duration") else None,
                  f"{source['width']}x{source['height']}" if source.get("width") else None, source.get("codec")]
         text += "".join(f", {f}" for f in facts if f)

@@ -49,7 +49,7 @@ class ImportCancelled(UsageError):
 class ImportStatus:
     """Where an import stands, for a progress bar."""
 
-    unit: str  # "frames" (video: decoded frames) or "files"
+    unit: str  # "frames" (of the videos, in the chosen time window) or "files"
     done: int
     total: int | None
     kept: int
@@ -371,7 +371,7 @@ def import_videos(paths: Path | str | Iterable[Path | str], name: str, *, fps: f
                           how_made=how_made) as writer:
         for path, label, info in zip(paths, labels, infos, strict=True):
             tracker.current(label)
-            before, decoded = writer.count, tracker.status.done
+            before, counted = writer.count, tracker.status.done
             try:
                 for t, frame in sample_frames(path, fps=fps, every=every, start=start, end=end,
                                               min_side=2 * resolution, on_decoded=tracker.tick):
@@ -385,11 +385,11 @@ def import_videos(paths: Path | str | Iterable[Path | str], name: str, *, fps: f
                     tracker.kept()
             except VideoDamaged as exc:
                 skipped.append({"name": f"{label} (the rest)", "reason": str(exc)})
-            kept, decoded = writer.count - before, tracker.status.done - decoded
-            if decoded == 0:
+            kept, frames = writer.count - before, tracker.status.done - counted
+            if frames == 0:
                 window = f" between {start} s and {end} s" if start or end is not None else ""
                 skipped.append({"name": label, "reason": f"no frames{window}"})
-            sources.append({"name": label, "kept": kept, "decoded": decoded, "duration": info.duration,
+            sources.append({"name": label, "kept": kept, "frames": frames, "duration": info.duration,
                             "fps": info.fps, "width": info.width, "height": info.height, "codec": info.codec})
         tracker.report(finished=True)
         if writer.count == 0:

@@ -8,10 +8,13 @@ What is kept:
 - `start`/`end` (seconds, from the start of the video as a player shows it): the demuxer seeks to the
   keyframe before `start`, frames before `start` are decoded but dropped, decoding stops at `end`.
 
-Speed: decoding is the whole cost (every frame of a modern codec must be decoded, wanted or not), so it
-runs on FFmpeg's own threads (`thread_type = "AUTO"`), and only the kept frames are converted to RGB:
-FFmpeg's swscale shrinks them (area averaging) to about twice the dataset's size straight from YUV,
-and Pillow's Lanczos does the last step. Non-square pixels (anamorphic DVD rips) are stretched to
+Speed: decoding is the whole cost (a modern codec's frames refer to each other, so nearly every frame
+must be decoded, wanted or not), so it runs on FFmpeg's own threads (`thread_type = "AUTO"`); with
+`fps`, frames that are shown before the next wanted moment and that no other frame refers to
+(non-reference B-frames) are not decoded at all (`skip_frame = NONREF`, decided per packet from its
+own timestamp, so it never drops a frame that would have been kept); and only the kept frames are
+converted to RGB: FFmpeg's swscale shrinks them (area averaging) to about twice the dataset's size
+straight from YUV, and Pillow's Lanczos does the last step. Non-square pixels (anamorphic DVD rips) are stretched to
 their display shape first. Memory is one decoded frame plus FFmpeg's few reference frames, however
 long the video.
 
@@ -107,7 +110,8 @@ def sample_frames(path: Path, *, fps: float | None = None, every: int | None = N
                   on_decoded: Callable[[int], None] | None = None) -> Iterator[tuple[float, Image.Image]]:
     """Yield `(seconds, RGB image)` for each kept frame; images are shrunk to about `min_side` or more.
 
-    `on_decoded(n)` is called for every decoded frame inside the window (kept or not), for progress.
+    `on_decoded(n)` is called for every frame inside the window (kept, dropped or not even decoded), for
+    progress: it counts the video's packets, one per frame.
     """
     if (fps is None) == (every is None):
         raise ValueError("give exactly one of fps and every")
@@ -125,26 +129,36 @@ def sample_frames(path: Path, *, fps: float | None = None, every: int | None = N
             except av.FFmpegError:
                 pass  # not seekable: decode from the beginning and drop what comes before `start`
         sar = stream.sample_aspect_ratio or stream.codec_context.sample_aspect_ratio
-        seen, decoded = 0, 0
+        ctx = stream.codec_context
+        seen, decoded, t = 0, 0, start_t
         try:
-            for frame in container.decode(stream):
-                if frame.pts is not None:
-                    t = (frame.pts - origin) * tb
-                elif rate:
-                    t = start_t + Fraction(seen) / Fraction(rate)
-                else:
-                    t = start_t + Fraction(seen, 25)
-                if t < start_t:
-                    continue
-                if end_t is not None and t >= end_t:
-                    break
-                decoded += 1
-                if on_decoded is not None:
+            for packet in container.demux(stream):
+                if packet.pts is not None:
+                    pt = (packet.pts - origin) * tb
+                    if on_decoded is not None and start_t <= pt and (end_t is None or pt < end_t) and packet.size:
+                        on_decoded(1)
+                    if by_time is not None:
+                        # shown before the next moment we sample, this frame will not be kept: if no other
+                        # frame refers to it (a non-reference B-frame) the decoder need not decode it at all
+                        ctx.skip_frame = "NONREF" if pt + PTS_SLACK < by_time.next else "DEFAULT"
+                elif on_decoded is not None and packet.size:
                     on_decoded(1)
-                keep = seen % every == 0 if by_time is None else by_time.keep(t)
-                seen += 1
-                if keep:
-                    yield float(t), to_image(frame, min_side, sar)
+                for frame in packet.decode():
+                    if frame.pts is not None:
+                        t = (frame.pts - origin) * tb
+                    elif rate:
+                        t = start_t + Fraction(seen) / Fraction(rate)
+                    else:
+                        t = start_t + Fraction(seen, 25)
+                    if t < start_t:
+                        continue
+                    if end_t is not None and t >= end_t:
+                        return
+                    decoded += 1
+                    keep = seen % every == 0 if by_time is None else by_time.keep(t)
+                    seen += 1
+                    if keep:
+                        yield float(t), to_image(frame, min_side, sar)
         except av.FFmpegError as exc:
             if decoded == 0:
                 raise UsageError(f"{Path(path).name}: cannot decode the video ({exc.strerror or exc})") from None
