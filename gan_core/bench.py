@@ -10,8 +10,8 @@ For each resolution, on the same networks (DCGAN, width 64, z of 100, batch 64),
 3. the whole engine: a real `Trainer` run on a freshly built `cartoon-faces` set in a temporary
    folder, timed wall-clock from the end of one epoch to the end of the next, so it includes the
    tf.data input, every callback, the per-epoch sample grid and the checkpoints.
-Why: the trainer should stay within ~10% of its bare step (engine >= 0.9x bare XLA), and XLA should
-pay for itself. Each figure is the median of several timed windows (bare: N steps; engine: one epoch,
+Why: the trainer should stay within ~10% of its bare step (engine >= 0.9x bare XLA), and whether XLA
+pays for itself. Each figure is the median of several timed windows (bare: N steps; engine: one epoch,
 the first epoch, which compiles, excluded). FLOPs per image are printed so that someone on a GPU can
 set the achieved FLOP/s against the GPU's peak. Progress goes to stderr; the report (or JSON) to stdout.
 """
@@ -41,7 +41,7 @@ class Plan:
     steps: int  # bare steps per timed window at 32 px
     min_steps: int  # ... and at least this many at higher resolutions
     windows: int  # timed windows per measurement; the engine times one epoch per window
-    images: int  # dataset size for the engine (a multiple of batch x steps_per_execution)
+    images: int  # dataset size for the engine: 2048 = 32 steps of 64, 4 executions of 8
 
     def steps_for(self, resolution: int) -> int:
         """Fewer bare steps per window as resolution grows: a step costs ~4x more per doubling."""
@@ -80,8 +80,18 @@ def machine(device) -> dict:
 
     from gan_core.device import cpu_name
 
-    return {"cpu": cpu_name(), "cores": os.cpu_count(), "device": device.describe(),
+    return {"cpu": cpu_name(), "cores": os.cpu_count(), "device": device.describe(), "onednn": onednn(),
             "tensorflow": tf.__version__, "keras": keras.__version__, "python": platform.python_version()}
+
+
+def onednn() -> bool | None:
+    """Whether TensorFlow's oneDNN CPU kernels are on (TF_ENABLE_ONEDNN_OPTS): they decide XLA vs not on CPU."""
+    try:
+        from tensorflow.python.util import _pywrap_util_port
+
+        return bool(_pywrap_util_port.IsMklEnabled())
+    except (ImportError, AttributeError):
+        return None
 
 
 # -- bare step --------------------------------------------------------------------------------------
@@ -185,7 +195,7 @@ def engine(dataset, resolution: int, precision: str, plan: Plan) -> dict:
             "fit_only_images_per_sec": statistics.median(steps * BATCH / s for s in fit),
             "end_of_epoch_seconds": statistics.median(w - f for w, f in zip(wall, fit, strict=True)),
             "steps_per_epoch": steps, "steps_per_execution": trainer.gan.steps_per_execution,
-            "epochs": config.epochs}
+            "xla": bool(trainer.gan.jit_compile), "epochs": config.epochs}
 
 
 # -- one resolution ---------------------------------------------------------------------------------
@@ -201,13 +211,16 @@ def measure(resolution: int, precision: str, plan: Plan) -> dict:
     dataset = build_dataset(resolution, plan)
     batch = constant_batch(dataset, resolution)
     rates = bare_steps(resolution, dataset.channels, batch, precision, plan)
-    result = {"resolution": resolution, "flops": flops(resolution, dataset.channels)}
+    result = {"resolution": resolution, "flops": flops(resolution, dataset.channels),
+              "bare_steps_per_window": plan.steps_for(resolution)}
     for name, windows in rates.items():
         result[name] = {"images_per_sec": statistics.median(windows), "windows": [round(x, 1) for x in windows]}
     result["engine"] = engine(dataset, resolution, precision, plan)
     xla, plain, full = (result[k]["images_per_sec"] for k in ("bare_xla", "bare_no_xla", "engine"))
     step_flops = result["flops"]["train_step_per_image"]
-    result["ratios"] = {"engine_over_bare_xla": full / xla, "xla_over_no_xla": xla / plain}
+    same_mode = xla if result["engine"]["xla"] else plain  # the bare step the engine actually wraps
+    result["ratios"] = {"engine_over_bare_xla": full / xla, "engine_over_bare_same_mode": full / same_mode,
+                        "xla_over_no_xla": xla / plain}
     result["achieved_gflops"] = {"bare_xla": xla * step_flops / 1e9, "engine": full * step_flops / 1e9}
     return result
 
@@ -215,30 +228,31 @@ def measure(resolution: int, precision: str, plan: Plan) -> dict:
 # -- output -----------------------------------------------------------------------------------------
 def report(data: dict) -> str:
     m, s = data["machine"], data["settings"]
+    onednn_state = {True: "on", False: "off"}.get(m["onednn"], "unknown")
     lines = [f"machine: {m['cpu']}; TensorFlow {m['tensorflow']}, Keras {m['keras']}, Python {m['python']}",
-             f"device:  {m['device']}",
-             f"networks: DCGAN width {s['width']}, z {s['latent_dim']}, batch {s['batch_size']}, {s['precision']}; "
+             f"device:  {m['device']}; oneDNN kernels {onednn_state}",
+             f"setup:   DCGAN width {s['width']}, z {s['latent_dim']}, batch {s['batch_size']}, {s['precision']}; "
              f"medians of {s['windows']} windows",
-             f"FLOPs: {data['flops_formula']}", ""]
-    head = f"{'px':>4} {'bare XLA':>10} {'bare plain':>11} {'engine':>9} {'fit only':>9} " \
-           f"{'eng/XLA':>8} {'XLA/plain':>10} {'GFLOP/s':>8}  {'G fwd':>7} {'D fwd':>7} {'step':>7}  (img/s; MFLOP/img)"
-    lines.append(head)
+             f"FLOPs:   {data['flops_formula']}"]
     for r in data["results"]:
-        f, ratios = r["flops"], r["ratios"]
-        lines.append(
-            f"{r['resolution']:>4} {r['bare_xla']['images_per_sec']:>10.0f} {r['bare_no_xla']['images_per_sec']:>11.0f} "
-            f"{r['engine']['images_per_sec']:>9.0f} {r['engine']['fit_only_images_per_sec']:>9.0f} "
-            f"{ratios['engine_over_bare_xla']:>7.2f}x {ratios['xla_over_no_xla']:>9.2f}x "
-            f"{r['achieved_gflops']['bare_xla']:>8.1f}  {f['generator_forward'] / 1e6:>7.1f} "
-            f"{f['discriminator_forward'] / 1e6:>7.1f} {f['train_step_per_image'] / 1e6:>7.1f}")
-    lines += ["", "engine: wall time from one epoch's end to the next (input, callbacks, grid, checkpoints); "
-              "fit only: epochs.jsonl images_per_sec (steps and callbacks, no end-of-epoch work); "
-              "GFLOP/s: bare XLA step"]
-    for r in data["results"]:
-        e = r["engine"]
-        lines.append(f"{r['resolution']} px engine: {e['steps_per_epoch']} steps per epoch, "
-                     f"{e['steps_per_execution']} per execution, {e['end_of_epoch_seconds']:.2f}s of end-of-epoch "
-                     f"work per epoch; per-epoch img/s {e['windows']}")
+        e, f, ratio, gflops = r["engine"], r["flops"], r["ratios"], r["achieved_gflops"]
+        lines += [
+            "",
+            f"{r['resolution']} px  images/s: bare XLA {r['bare_xla']['images_per_sec']:.0f} | bare no-XLA "
+            f"{r['bare_no_xla']['images_per_sec']:.0f} | engine {e['images_per_sec']:.0f} "
+            f"(fit only {e['fit_only_images_per_sec']:.0f})",
+            f"        engine (XLA {'on' if e['xla'] else 'off'}) / its bare step "
+            f"{ratio['engine_over_bare_same_mode']:.2f}x (target >= 0.90), / bare XLA "
+            f"{ratio['engine_over_bare_xla']:.2f}x   "
+            f"XLA / no-XLA {ratio['xla_over_no_xla']:.2f}x",
+            f"        FLOPs per image: G forward {f['generator_forward'] / 1e6:.1f} M, D forward "
+            f"{f['discriminator_forward'] / 1e6:.1f} M, train step {f['train_step_per_image'] / 1e6:.1f} M"
+            f" -> bare XLA {gflops['bare_xla']:.1f} GFLOP/s, engine {gflops['engine']:.1f} GFLOP/s",
+            f"        engine: {e['steps_per_epoch']} steps per epoch, {e['steps_per_execution']} per execution, "
+            f"{e['end_of_epoch_seconds']:.2f}s end-of-epoch work per epoch; per-epoch img/s {e['windows']}",
+        ]
+    lines += ["", "engine = wall time from one epoch's end to the next: input pipeline, callbacks, sample grid, "
+              "checkpoints; fit only = epochs.jsonl (the steps and per-step callbacks, no end-of-epoch work)"]
     return "\n".join(lines)
 
 
@@ -261,8 +275,7 @@ def main(argv=None) -> int:
         progress(f"warning: the engine trains on {device.count} replicas, the bare step on one")
     data = {"machine": machine(device), "flops_formula": FLOPS_FORMULA,
             "settings": {"width": WIDTH, "latent_dim": LATENT, "batch_size": BATCH, "precision": device.precision,
-                         "quick": args.quick, "windows": plan.windows, "bare_steps_per_window": plan.steps,
-                         "engine_images_per_epoch": plan.images},
+                         "quick": args.quick, "windows": plan.windows, "engine_images_per_epoch": plan.images},
             "results": []}
     progress(f"on {data['machine']['device']}")
     t0 = time.perf_counter()

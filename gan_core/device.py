@@ -2,8 +2,8 @@
 
 Automatic, as TensorFlow documents it: several hosts (`TF_CONFIG` set) -> MultiWorkerMirroredStrategy;
 several GPUs -> MirroredStrategy; otherwise the default strategy on the one device. A visible GPU
-turns on mixed float16 (with loss scaling). XLA is on by default: it is 1.5-1.8x faster for these
-networks on the CPU too (see docs/benchmarks.md).
+turns on mixed float16 (with loss scaling). XLA is on where it is faster: on GPUs, and on CPUs only
+without oneDNN (see `xla_is_faster` and docs/benchmarks.md).
 
 `GAN_LOGICAL_CPUS=N` splits the CPU into N logical devices and mirrors over them, so the multi-device
 path can be exercised on a machine without GPUs (tests do this).
@@ -45,6 +45,15 @@ def gpu_names() -> list[str]:
     return names
 
 
+def xla_is_faster(gpu: bool) -> bool:
+    """XLA on GPUs; on CPUs only when TensorFlow's oneDNN kernels are switched off.
+
+    Measured here (docs/benchmarks.md): with oneDNN on, as TF 2.21 ships, the plain CPU step beats XLA
+    (XLA/no-XLA 0.93x at 32 px, 0.78x at 64 px); with TF_ENABLE_ONEDNN_OPTS=0, XLA is 2-3x faster.
+    """
+    return gpu or os.environ.get("TF_ENABLE_ONEDNN_OPTS", "1") == "0"
+
+
 def _split_cpu(n: int) -> None:
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * n)
@@ -80,6 +89,7 @@ def setup(precision: str = "auto", xla: str = "auto") -> Device:
         strategy=strategy,
         precision=precision,
         # XLA cannot reach mirrored variables on other *logical CPU* devices (a known XLA limit);
-        # on GPUs each replica compiles on its own device and XLA stays on.
-        xla=xla != "off" and not (not gpus and strategy.num_replicas_in_sync > 1),
+        # on GPUs each replica compiles on its own device.
+        xla=(xla == "on" or (xla == "auto" and xla_is_faster(bool(gpus))))
+        and not (not gpus and strategy.num_replicas_in_sync > 1),
     )
