@@ -1,7 +1,7 @@
 """Datasets: every stored dataset as pictures, and the ways to add one (upload, a file on the server, built-in).
 
 Reads the dataset store and calls `gan_core.datasets` (build, import, delete); no image work happens
-here. Imports run in this script with a progress bar; pressing "Stop" (or leaving the page) interrupts
+here. Imports run in this script with a progress bar; "Stop the import" (or leaving the page) interrupts
 them at the next progress update, and the dataset writer then throws the half-made dataset away.
 Uploads are saved to a temporary folder that is deleted when the import ends, however it ends.
 Building, importing and deleting sit behind the facilitator lock.
@@ -18,7 +18,7 @@ import streamlit as st
 from gan_core.datasets.build import BUILD_RESOLUTIONS, build
 from gan_core.datasets.builtin import BUILTIN
 from gan_core.datasets.frames import FITS
-from gan_core.datasets.importer import ImportStatus, import_images, import_videos, suggest_name
+from gan_core.datasets.importer import ImportCancelled, ImportStatus, import_images, import_videos, suggest_name
 from gan_core.datasets.store import Dataset, delete_dataset
 from gan_core.datasets.store import exists as dataset_exists
 from gan_core.datasets.video import VIDEO_EXTENSIONS, probe
@@ -35,6 +35,7 @@ PICTURE_TYPES = ["zip", "png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff
 VIDEO_TYPES = [e.lstrip(".") for e in VIDEO_EXTENSIONS if e != ".gif"]
 FIT_LABELS = {"crop": "Crop the middle", "pad": "Pad the whole picture"}
 FLASH_KEY, UPLOAD_GEN_KEY, SEED_KEY, TAB_KEY = "datasets_flash", "datasets_upload_gen", "datasets_seed", "datasets_tab"
+CANCEL_KEY = "datasets_cancel"
 
 setup("Datasets")
 
@@ -216,6 +217,9 @@ class StreamlitProgress:
 
 
 def cancel_requested() -> None:
+    """The Stop button's callback. Streamlit starts the next run at once and stops the importing one at its
+    next progress update; the flag stops it sooner, at the next frame, and before it could publish."""
+    st.session_state[CANCEL_KEY] = True
     flash("info", "Import stopped: nothing was stored.")
 
 
@@ -274,13 +278,23 @@ def video_options(prefix: str) -> dict:
 def run_import(kind: str, paths: list[Path], labels: list[str], options: dict) -> None:
     """Import with a progress bar and a Stop button; a flash message and a full rerun on success."""
     stop = st.empty()
-    stop.button("Stop", icon=":material/stop:", key=f"stop-{kind}", on_click=cancel_requested)
+    stop.button("Stop the import", icon=":material/stop:", key=f"stop-{kind}", on_click=cancel_requested)
     progress = StreamlitProgress()
+    st.session_state[CANCEL_KEY] = False
+
+    def stopped() -> bool:
+        return bool(st.session_state.get(CANCEL_KEY))
+
     try:
         if kind == "video":
-            ds = import_videos(paths, progress=progress, labels=labels, **options)
+            ds = import_videos(paths, progress=progress, labels=labels, cancel=stopped, **options)
         else:
-            ds = import_images(paths, progress=progress, labels=labels, **options)
+            ds = import_images(paths, progress=progress, labels=labels, cancel=stopped, **options)
+    except ImportCancelled:
+        stop.empty()
+        progress.bar.empty()
+        st.info("Import stopped: nothing was stored.", icon=":material/info:")
+        return
     except UsageError as exc:
         stop.empty()
         progress.bar.empty()

@@ -7,13 +7,14 @@ lossy compression, so each stored image says which source frame it came from.
 
 import itertools
 import json
+import signal
 import threading
 from fractions import Fraction
 
 import av
 import numpy as np
 import pytest
-from helpers import assert_one_line_error, cli
+from helpers import assert_one_line_error, cli, popen, wait_for
 
 from gan_core.datasets.importer import ImportCancelled, ImportStatus, import_videos
 from gan_core.datasets.store import list_datasets, open_dataset
@@ -267,3 +268,22 @@ def test_sampling_times_are_exact_fractions():
     assert len(kept) == 600 and kept[:3] == [0, 30, 60]
     half = TimeSampler(0.5, Fraction(3))
     assert [t for t in range(12) if half.keep(Fraction(t))] == [3, 5, 7, 9, 11]
+
+
+def test_ctrl_c_on_the_command_line_leaves_nothing(tmp_path):
+    """SIGINT while frames are being stored: one line, exit 130, no dataset and no hidden leftovers."""
+    video = make_video(tmp_path / "long.mp4", 1500, size=(160, 120),
+                       content=lambda i: np.full((120, 160, 3), frame_colour(i % 256), np.uint8))
+    dirs = {"datasets": tmp_path / "datasets", "checkpoints": tmp_path / "checkpoints"}
+    proc = popen(dirs, DATA, "import-video", video, "--name", "long", "--every", "1", "--resolution", "256")
+    try:
+        wait_for(lambda: dirs["datasets"].exists() and any(dirs["datasets"].iterdir()), 60,
+                 "the import to start writing")
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, stderr
+    assert [line for line in stderr.splitlines() if line.strip()][-1] == "error: interrupted"
+    assert "Traceback" not in stderr
+    assert list(dirs["datasets"].iterdir()) == []

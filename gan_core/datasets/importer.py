@@ -127,9 +127,14 @@ class _Tracker:
         self.status.current = name
         self._maybe_report(force=True)
 
-    def _maybe_report(self, force: bool = False) -> None:
+    def check(self) -> None:
+        """Raise `ImportCancelled` if the user asked to stop (checked for every frame or file, and last of all
+        just before the dataset is published)."""
         if self.cancelled():
             raise ImportCancelled("import cancelled; nothing was stored")
+
+    def _maybe_report(self, force: bool = False) -> None:
+        self.check()
         now = time.perf_counter()
         if force or now - self._last >= REPORT_EVERY:
             self._last = now
@@ -323,6 +328,7 @@ def _store_pictures(entries: list[_Entry], sources: list[dict], name: str, resol
         if writer.count == 0:
             first = f" (first: {skipped[0]['name']}: {skipped[0]['reason']})" if skipped else ""
             raise UsageError(f"no usable pictures: all {len(entries)} files were skipped{first}")
+        tracker.check()
         return writer.commit(sources=sources, skipped=skipped)
 
 
@@ -395,4 +401,5 @@ def import_videos(paths: Path | str | Iterable[Path | str], name: str, *, fps: f
         if writer.count == 0:
             raise UsageError(f"no frames to import from {source}" + (
                 "" if tracker.status.done else " (the video holds no frames in the chosen time window)"))
+        tracker.check()
         return writer.commit(sources=sources, skipped=skipped)
