@@ -166,6 +166,27 @@ def test_crop_and_pad_geometry(store, tmp_path):
     assert mid[1][0] > 200 and mid[30][2] > 200 and mid[16][1] > 200  # red left, blue right, green middle
 
 
+def test_a_portrait_phone_video_is_turned_upright(store, tmp_path):
+    """Stored landscape (red left, blue right) with "turn 90 degrees counter-clockwise to show": blue on top."""
+    frame = np.zeros((48, 64, 3), np.uint8)
+    frame[:, :32], frame[:, 32:] = (255, 0, 0), (0, 0, 255)
+    path = tmp_path / "portrait.mp4"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        stream.set_display_rotation(90)
+        for _ in range(5):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    image = import_videos(path, "portrait", every=1, fit="pad", resolution=32,
+                          progress=lambda s: None).sample(1)[0]
+    top, bottom = image[4:12, 10:22].reshape(-1, 3).mean(axis=0), image[20:28, 10:22].reshape(-1, 3).mean(axis=0)
+    assert top[2] > 200 and top[0] < 60 and bottom[0] > 200 and bottom[2] < 60
+    assert image[:, :3].max() < 20 and image[:, -3:].max() < 20  # portrait: pillarbox bars left and right
+
+
 def test_progress_reports_frames_rate_and_eta(store, clip):
     seen: list[ImportStatus] = []
     import_videos(clip, "progress", fps=2, resolution=32,

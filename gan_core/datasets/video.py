@@ -14,9 +14,10 @@ must be decoded, wanted or not), so it runs on FFmpeg's own threads (`thread_typ
 (non-reference B-frames) are not decoded at all (`skip_frame = NONREF`, decided per packet from its
 own timestamp, so it never drops a frame that would have been kept); and only the kept frames are
 converted to RGB: FFmpeg's swscale shrinks them (area averaging) to about twice the dataset's size
-straight from YUV, and Pillow's Lanczos does the last step. Non-square pixels (anamorphic DVD rips) are stretched to
-their display shape first. Memory is one decoded frame plus FFmpeg's few reference frames, however
-long the video.
+straight from YUV, and Pillow's Lanczos does the last step. Non-square pixels (anamorphic DVD rips)
+are stretched to their display shape first, and portrait phone videos are turned upright (their
+display matrix). Memory is one decoded frame plus FFmpeg's few reference frames, however long the
+video.
 
 Near-duplicates (`DuplicateFilter`): each kept frame, shrunk to a 16 x 16 grey thumbnail, is compared
 with the last frame that was kept; a mean absolute difference under `DUPLICATE_THRESHOLD` grey levels
@@ -184,15 +185,25 @@ class VideoDamaged(Exception):
     """The video broke off part-way (truncated download, damaged file); frames so far were kept."""
 
 
+ROTATIONS = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
+
+
 def to_image(frame: "av.VideoFrame", min_side: int, sar: Fraction | None = None) -> Image.Image:
-    """A decoded frame as an RGB image at its display shape, shrunk (never enlarged) to ~`min_side`."""
+    """A decoded frame as an RGB image at its display shape, shrunk (never enlarged) to ~`min_side`.
+
+    Display shape: non-square pixels stretched, and the rotation a phone records for a portrait video
+    (the display matrix) applied, as a player shows it.
+    """
     w, h = frame.width, frame.height
     display_w = w * float(sar) if sar and sar > 0 else w
     scale = min(1.0, min_side / min(display_w, h))
     tw, th = max(1, round(display_w * scale)), max(1, round(h * scale))
     if (tw, th) == (w, h):
-        return frame.to_image()
-    return frame.reformat(width=tw, height=th, format="rgb24", interpolation="AREA").to_image()
+        image = frame.to_image()
+    else:
+        image = frame.reformat(width=tw, height=th, format="rgb24", interpolation="AREA").to_image()
+    turn = round((frame.rotation or 0) / 90) * 90 % 360  # degrees counter-clockwise
+    return image.transpose(ROTATIONS[turn]) if turn else image
 
 
 class DuplicateFilter:
