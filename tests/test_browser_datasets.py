@@ -8,7 +8,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from conftest import IMAGES_LOADED, chromium_page, screenshot, streamlit_server
+from conftest import IMAGES_LOADED, SCREENSHOTS, chromium_page, screenshot, streamlit_server
 from helpers import wait_for
 from PIL import Image, ImageDraw
 from test_import_video import make_video
@@ -89,7 +89,6 @@ def test_upload_a_zip_and_a_video_then_look_and_delete(tmp_path):
         screenshot(page, "datasets-page.png")
 
         # a closer look: all twelve ducks, and what was left out
-        shots = screenshot.__globals__["SCREENSHOTS"]
         ducks.get_by_role("button", name="A closer look").click()
         dialog = page.get_by_role("dialog")
         dialog.get_by_role("img", name="A random sample of ducks").wait_for(state="visible")
@@ -97,12 +96,12 @@ def test_upload_a_zip_and_a_video_then_look_and_delete(tmp_path):
         dialog.get_by_text("ducks.zip/notes.txt").wait_for(state="visible")
         page.wait_for_function(IMAGES_LOADED)
         page.wait_for_timeout(500)  # the expander's animation
-        page.screenshot(path=str(shots / "datasets-closer-look.png"))
+        page.screenshot(path=str(SCREENSHOTS / "datasets-closer-look.png"))
 
         # delete, with confirmation
         dialog.get_by_role("button", name="Delete this dataset").click()
         dialog.get_by_role("button", name="Yes, delete ducks").wait_for(state="visible")
-        page.screenshot(path=str(shots / "datasets-delete.png"))
+        page.screenshot(path=str(SCREENSHOTS / "datasets-delete.png"))
         dialog.get_by_role("button", name="Yes, delete ducks").click()
         page.locator(".st-key-dataset-ducks").wait_for(state="detached")
         page.get_by_text("Deleted ducks.").first.wait_for(state="visible")
@@ -117,7 +116,7 @@ def test_upload_a_zip_and_a_video_then_look_and_delete(tmp_path):
         page.wait_for_function("src => { const img = document.querySelector('[role=dialog] img[alt^=\"A random\"]');"
                                " return img && img.getAttribute('src') !== src; }", arg=before)
         page.wait_for_function(IMAGES_LOADED)
-        page.screenshot(path=str(shots / "datasets-video-sample.png"))
+        page.screenshot(path=str(SCREENSHOTS / "datasets-video-sample.png"))
 
         # a built-in set, from its own tab, which stays open after the page reruns
         page.keyboard.press("Escape")
