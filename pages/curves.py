@@ -86,6 +86,7 @@ def _retrain_command(data: CurveData) -> str:
 
 
 def banners(data: CurveData) -> None:
+    """Each flag of a run as a banner (what happened, what it means, what to try), then one command to retry."""
     status = data.status
     if status.get("state") == "failed" and status.get("error") and "diverged" not in status["error"]:
         st.error(f"**{md_escape(data.name)}** failed: {status['error']}", icon=":material/error:")
@@ -93,21 +94,23 @@ def banners(data: CurveData) -> None:
         return
     starts = [m.epoch for m in data.marks if m.code != "diverging"] + [s["start_epoch"] for s in data.stretches]
     first_bad = min(starts or [m.epoch for m in data.marks])
-    good = [e for e in data.weight_epochs if e < first_bad]
-    for code in FLAGS:
-        marks = [m for m in data.marks if m.code == code]
-        if not marks:
-            continue
-        flag = FLAGS[code]
-        where = _epochs_text(sorted({m.epoch for m in marks}))
-        text = (f"**{flag.title}** in **{md_escape(data.name)}** at epoch{'s' if len(marks) > 1 else ''} {where}: "
-                f"{marks[0].message}.  \n{flag.meaning}  \n**What to try:** {flag.what_to_try}")
-        if good:
-            text += f"  \nThe last generator saved before the trouble is from **epoch {good[-1]}**."
-        show = st.error if code == "diverging" else st.warning
-        with st.container(key=f"flag-{code}-{data.name}"):
-            show(text, icon=":material/warning:" if code == "mode_collapse" else ":material/trending_up:")
-            st.code(_retrain_command(data), language="bash")
+    good = [e for e in data.weight_epochs if 0 < e < first_bad]
+    with st.container(key=f"flags-{data.name}"):
+        for code in FLAGS:
+            marks = [m for m in data.marks if m.code == code]
+            if not marks:
+                continue
+            flag = FLAGS[code]
+            where = _epochs_text(sorted({m.epoch for m in marks}))
+            text = (f"**{flag.title}** in **{md_escape(data.name)}** at epoch{'s' if len(marks) > 1 else ''} "
+                    f"{where}: {marks[0].message.rstrip('.')}.  \n{flag.meaning}  \n"
+                    f"**What to try:** {flag.what_to_try}")
+            show = st.error if code == "diverging" else st.warning
+            with st.container(key=f"flag-{code}-{data.name}"):
+                show(text, icon=":material/warning:" if code == "mode_collapse" else ":material/trending_up:")
+        saved = f"The last generator saved before the trouble is from **epoch {good[-1]}**. " if good else ""
+        st.markdown(f"{saved}To train **{md_escape(data.name)}** again, calmer:")
+        st.code(_retrain_command(data), language="bash")
 
 
 runs = [load_curves(name) for name in selected]

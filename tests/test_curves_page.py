@@ -164,6 +164,7 @@ def test_flags_show_as_banners_markers_and_on_the_slider(two_runs):
     assert "Mode collapse** in **flagged** at epochs 8–9" in text, text
     assert "nearly all alike" in text
     assert "last generator saved before the trouble is from **epoch 6**" in text
+    assert sum("--run flagged-calmer" in c.value for c in at.code) == 1  # one command for both flags
     assert any("--lr-d 0.0001" in c.value and "--run flagged-calmer" in c.value for c in at.code)
     names = trace_names(at)
     assert "Training diverged" in names and "Mode collapse" in names, names

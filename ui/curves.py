@@ -117,11 +117,16 @@ def _load(name: str, stamp: tuple) -> CurveData:
     for row in data.epochs:
         for code in row.get("flags") or []:
             if code in FLAGS:
-                message = _collapse_words(row, best) if code == "mode_collapse" else FLAGS[code].meaning
+                message = _collapse_words(row, best) if code == "mode_collapse" else ""
                 data.marks.append(FlagMark(code, int(row["epoch"]), int(row.get("step") or 0), message))
         if isinstance(row.get("diversity"), int | float):
             best = max(best or 0.0, row["diversity"])
     data.stretches = divergence_stretches(metrics, spe)
+    for m in data.marks:  # the trainer's diverging flags, in the words of the stretch behind them
+        if m.code == "diverging":
+            stretch = next((s for s in data.stretches if s["epoch"] <= m.epoch <= (s["end_epoch"] or m.epoch)), None)
+            m.message = stretch["message"] if stretch else "the discriminator's loss stayed near zero while the " \
+                                                            "generator's climbed"
     flagged = {(m.code, m.epoch) for m in data.marks}
     for s in data.stretches:  # runs that never wrote an epoch row for it (NaN, or killed)
         if ("diverging", s["epoch"]) not in flagged:
