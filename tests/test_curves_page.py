@@ -218,3 +218,17 @@ def test_page_does_not_import_tensorflow(tiny_dirs):
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_sparkline_and_smoothing_for_other_pages(two_runs):
+    """The Train page's live panel uses these: small G/D losses with the flags on them."""
+    import numpy as np
+
+    from ui.curves import load_curves, smooth, sparkline
+
+    fig = sparkline(load_curves("flagged"))
+    names = [t.name for t in fig.data if t.name]
+    assert names == ["G loss", "D loss", "Mode collapse", "Training diverged"], names
+    assert fig.layout.height <= 240
+    assert np.allclose(smooth(np.array([1.0, 3.0, 5.0, 7.0]), 2), [1.0, 2.0, 4.0, 6.0])
+    assert np.allclose(smooth(np.array([1.0, np.nan, 3.0]), 2), [1.0, 1.0, 3.0])  # NaN skipped, not spread
