@@ -3,7 +3,7 @@
 from gan_core.runs import list_runs
 
 PRESETS = {
-    "Quick demo": dict(resolution=32, epochs=30, batch_size=64, max_images=2000, width=64,
+    "Quick demo": dict(resolution=32, epochs=50, batch_size=64, max_images=2000, width=64,
                        note="Minutes on a laptop CPU: 2,000 images at 32 px; faces appear within a few minutes."),
     "Workshop": dict(resolution=64, epochs=100, batch_size=64, max_images=None, width=64,
                      note="An hour or so on a CPU, minutes on a GPU: 64 px, 100 epochs."),
