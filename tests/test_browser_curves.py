@@ -7,9 +7,10 @@ import shutil
 
 import pytest
 from conftest import chromium_page, screenshot, streamlit_server
-from helpers import cli, read_jsonl
+from helpers import read_jsonl
 from playwright.sync_api import expect
 from test_curves_page import make_flagged_run
+from test_metrics import absurd_run
 
 pytestmark = pytest.mark.browser
 
@@ -19,15 +20,13 @@ PLOT = ".js-plotly-plot"
 @pytest.fixture(scope="module")
 def runs(tiny_run, tmp_path_factory):
     """The tiny run, a run trained with absurd learning rates (it diverges), and a collapsed one (written)."""
-    root = tmp_path_factory.mktemp("curves_browser")
-    dirs = {"datasets": root / "datasets", "checkpoints": root / "checkpoints"}
-    cli(dirs, "gan_core.datasets", "build", "cartoon-faces", "--count", "256", "--resolution", "32")
-    cli(dirs, "gan_core.train", "--dataset", "cartoon-faces", "--run", "absurd", "--epochs", "8", "--resolution", "32",
-        "--batch-size", "32", "--width", "16", "--lr-g", "5", "--lr-d", "5", "--save-every", "4")
-    assert "diverging" in read_jsonl(dirs["checkpoints"] / "absurd" / "epochs.jsonl")[-1]["flags"]
-    shutil.copytree(tiny_run["checkpoints_dir"] / tiny_run["run"], dirs["checkpoints"] / tiny_run["run"])
-    make_flagged_run(tiny_run, dirs["checkpoints"], "collapsed")
-    return dirs
+    trained = absurd_run(tmp_path_factory)
+    assert "diverging" in read_jsonl(trained["checkpoints"] / "absurd" / "epochs.jsonl")[-1]["flags"]
+    checkpoints = tmp_path_factory.mktemp("curves_browser") / "checkpoints"
+    shutil.copytree(trained["checkpoints"] / "absurd", checkpoints / "absurd")
+    shutil.copytree(tiny_run["checkpoints_dir"] / tiny_run["run"], checkpoints / tiny_run["run"])
+    make_flagged_run(tiny_run, checkpoints, "collapsed")
+    return {"datasets": trained["datasets"], "checkpoints": checkpoints}
 
 
 def plot_data(page) -> list[dict]:
@@ -70,12 +69,11 @@ def test_curves_smoothing_overlay_and_flags(runs):
         raw_before, smooth_before = g_traces()
         thumb = page.get_by_role("slider", name="Smoothing (moving average, logged points)")
         thumb.focus()
-        for _ in range(4):
-            page.keyboard.press("ArrowLeft")  # 5 -> 1: no smoothing, so the line meets the raw values
-        page.wait_for_function("(before) => { const el = document.querySelector('.js-plotly-plot');"
+        page.keyboard.press("Home")  # 5 -> 1: no smoothing, so the line meets the raw values
+        page.wait_for_function("(raw) => { const el = document.querySelector('.js-plotly-plot');"
                                "const t = (el._fullData || []).find(t => t.name === 'G loss');"
-                               "return t && Array.from(t.y).some((v, i) => Math.abs(v - before[i]) > 1e-6); }",
-                               arg=smooth_before)
+                               "return t && Array.from(t.y).every((v, i) => Math.abs(v - raw[i]) < 1e-6); }",
+                               arg=raw_before)
         raw_after, smooth_after = g_traces()
         assert raw_after == raw_before
         assert smooth_after == pytest.approx(raw_after)

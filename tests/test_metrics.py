@@ -5,6 +5,7 @@ real images come from the built-in cartoon faces, built with the command line in
 """
 
 import math
+import shutil
 
 import numpy as np
 import pytest
@@ -248,9 +249,22 @@ def test_trainer_scores_saved_epochs_and_a_healthy_run_has_no_flags(dirs):
     assert read_json(run / "status.json")["state"] == "finished"
 
 
-def test_a_run_with_absurd_learning_rates_is_flagged_diverging(dirs):
-    cli(dirs, "gan_core.train", "--dataset", "cartoon-faces", "--run", "absurd", "--epochs", "8",
-        "--lr-g", "5", "--lr-d", "5", "--save-every", "4", *TRAIN)
+def absurd_run(tmp_path_factory) -> dict:
+    """Folders holding run `absurd`: 8 epochs of 8 steps at learning rates of 5. Trained once per session
+    (the browser test of the curves page shows the same run)."""
+    root = tmp_path_factory.getbasetemp() / "absurd-run"
+    dirs = {"datasets": root / "datasets", "checkpoints": root / "checkpoints"}
+    status = dirs["checkpoints"] / "absurd" / "status.json"
+    if not (status.exists() and read_json(status).get("state") == "finished"):
+        shutil.rmtree(root, ignore_errors=True)
+        cli(dirs, "gan_core.datasets", "build", "cartoon-faces", "--count", "256", "--resolution", "32")
+        cli(dirs, "gan_core.train", "--dataset", "cartoon-faces", "--run", "absurd", "--epochs", "8",
+            "--lr-g", "5", "--lr-d", "5", "--save-every", "4", *TRAIN)
+    return dirs
+
+
+def test_a_run_with_absurd_learning_rates_is_flagged_diverging(tmp_path_factory):
+    dirs = absurd_run(tmp_path_factory)
     epochs = read_jsonl(dirs["checkpoints"] / "absurd" / "epochs.jsonl")
     flagged = [r["epoch"] for r in epochs if "diverging" in r["flags"]]
     assert flagged and flagged[-1] == 8 and flagged == list(range(flagged[0], 9)), [
