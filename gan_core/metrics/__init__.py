@@ -1,9 +1,11 @@
 """Scores for generated images and health flags for training runs, one file per metric.
 
     diversity.py         mean MS-SSIM over random pairs, relative to real images (Odena et al. 2017)
-    features.py          the feature space: colour thumbnail + HOG, no downloaded weights
+    features.py          the feature space: colour thumbnail + HOG + image statistics, no downloaded weights
     precision_recall.py  k-NN manifold precision and recall (Kynkäänniemi et al. 2019), near-twins
     health.py            the flags: mode collapse, diverging; each with plain words and what to try
+    during_training.py   the trainer's end-of-epoch scorer (what goes into epochs.jsonl)
+    bench.py             python -m gan_core.metrics.bench: what scoring costs (docs/benchmarks.md)
 
 `epoch_scores(samples, reference)` scores uint8 images (N, H, W, C) against real ones; pass a
 `Reference` instead of an array to reuse the real side's work (the trainer does, every epoch).

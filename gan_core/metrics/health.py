@@ -21,6 +21,11 @@
   the generator gets no useful gradient. Absurd learning rates (--lr-d 5 --lr-g 5) get here within two
   epochs: D loss 0, G loss in the thousands, flat.
 
+Limits, seen while choosing the thresholds: toy runs (256 faces, 16-32 filters) often hover at diversity
+0.2-0.4 for hundreds of steps and hop between a few looks; the flag then comes and goes, and the grids at
+the flagged epochs do look like one picture repeated. A grid that looks collapsed at diversity 0.30 is
+missed; lowering the bar would flag the quick demo's healthy epochs 4-6 (0.35-0.45).
+
 The thresholds were chosen on the built-in data sets (see tests/test_metrics.py for the known answers
 and docs/benchmarks.md for the numbers); they are constants here, so a facilitator can read them.
 """
