@@ -5,17 +5,18 @@ directory every second or so in a fragment. Reloading, closing the tab or restar
 nothing: runs are found again on disk.
 """
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from gan_core import jobs
 from gan_core.config import RESOLUTIONS, TrainConfig
 from gan_core.errors import UsageError
 from gan_core.estimate import images_per_sec
+from gan_core.metrics.health import FLAGS
 from gan_core.runs import Run
 from gan_core.training import prepare
 from ui import lock
 from ui.common import dataset_montage, datasets, device_info, duration, grid_image, md_escape, run_views, state_badge
+from ui.curves import load_curves, sparkline
 from ui.page import setup
 from ui.presets import PRESETS, cli_args, unique_run_name
 
@@ -132,16 +133,6 @@ def new_run_form() -> None:
 
 
 # -- watching a run -------------------------------------------------------------------------------------
-def sparkline(rows: list[dict], keys: tuple[str, ...], title: str) -> go.Figure:
-    fig = go.Figure()
-    for key, colour in zip(keys, ("#d62728", "#1f77b4"), strict=False):
-        fig.add_scatter(x=[r["step"] for r in rows], y=[r.get(key) for r in rows], name=key, mode="lines",
-                        line=dict(color=colour, width=2))
-    fig.update_layout(title=dict(text=title, font=dict(size=18)), height=220, margin=dict(l=10, r=10, t=40, b=10),
-                      legend=dict(orientation="h", y=-0.25, font=dict(size=14)), font=dict(size=14))
-    return fig
-
-
 def controls(run: Run, status: dict, config: dict) -> None:
     state = status.get("state")
     if not lock.can_change():
@@ -229,11 +220,17 @@ def live_panel(name: str, drawn_state: str) -> None:
         else:
             st.caption("The first sample grid appears once the networks are built (a few seconds).")
     with right:
-        rows = run.metrics()
-        if rows:
-            st.plotly_chart(sparkline(rows, ("g_loss", "d_loss"), "Losses"), key=f"loss-{name}")
-            st.plotly_chart(sparkline(rows, ("d_real", "d_fake"), "D(x) and D(G(z))"), key=f"prob-{name}")
+        curves = load_curves(run)
+        if curves.has_rows:
+            st.markdown("**Losses** (markers flag trouble)")
+            st.plotly_chart(sparkline(curves, height=260), key=f"loss-{name}")
+            st.page_link("pages/curves.py", label="All curves, scores and flags", icon=":material/show_chart:")
         epochs_rows = run.epochs()
+        flags = epochs_rows[-1].get("flags") if epochs_rows else None
+        for code in flags or []:
+            if code in FLAGS:
+                st.warning(f"**{FLAGS[code].title}.** {FLAGS[code].meaning} {FLAGS[code].what_to_try}",
+                           icon=":material/warning:")
         if epochs_rows and epochs_rows[-1].get("seconds"):
             st.caption(f"Measured: {duration(epochs_rows[-1]['seconds'])} per epoch on {status.get('device', '?')}.")
 
