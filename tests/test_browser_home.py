@@ -41,7 +41,7 @@ def test_home_shows_the_tiny_run(tiny_run):
         dataset_img.wait_for(state="visible")
         page.wait_for_function(IMAGES_LOADED)
         assert _image_size(dataset_img)["natural"] >= _image_size(dataset_img)["shown"] > 100
-        assert page.get_by_role("heading", name="GAN Explorer").is_visible()
+        assert page.get_by_test_id("stMain").get_by_role("heading", name="GAN Explorer").is_visible()
         assert page.title() == "GAN Explorer"
         screenshot(page, "home.png")
 
