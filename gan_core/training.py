@@ -2,7 +2,7 @@
 
 It sets up the device, the input pipeline and the DCGAN, restores the last full state when resuming,
 and lets Keras `fit` drive the epochs while the callbacks write the run directory. Checkpoint order
-makes `kill -9` harmless: grid, epoch row and generator weights first, then the full state, and only
+makes `kill -9` harmless: grid, generator weights and epoch row first, then the full state, and only
 then does `state/latest.json` (renamed into place) point at it. Resuming first drops any log rows
 newer than that state, so at most the unfinished epoch is lost.
 """
