@@ -142,14 +142,16 @@ def runs_panel(drawn_for: tuple) -> None:
         # picture, datasets) and pick the matching refresh rate
         st.rerun()
     if not views:
-        st.info("No training runs yet. From a terminal in the project folder, build the built-in cartoon "
-                "faces and start the quick demo (a few minutes on a CPU):", icon=":material/info:")
-        commands = [] if dataset_exists("cartoon-faces") else [BUILD_DEMO_DATA]
-        st.code("\n".join([*commands, TRAIN_DEMO]), language="bash")
+        st.info("No training runs yet. Start the quick demo: it draws 2,000 cartoon faces and trains a GAN on "
+                "them (a few minutes on a CPU), and you can watch it learn on the Train page.", icon=":material/info:")
         if lock.can_change():
-            st.markdown("Or in one click, right here:")
             if st.button("Start the quick demo", type="primary", icon=":material/play_arrow:"):
                 start_quick_demo()
+        else:
+            lock.explain_locked("start training")
+        st.markdown("Or from a terminal in the project folder:")
+        commands = [] if dataset_exists("cartoon-faces") else [BUILD_DEMO_DATA]
+        st.code("\n".join([*commands, TRAIN_DEMO]), language="bash")
         return
     for start in range(0, len(views), RUN_COLUMNS):
         for column, view in zip(st.columns(RUN_COLUMNS, gap="medium"), views[start : start + RUN_COLUMNS],
@@ -166,7 +168,9 @@ runs_panel(layout_key)
 st.header("Datasets", anchor=False, divider="gray")
 stored = datasets()
 if not stored:
-    st.info("No datasets yet. Build the built-in cartoon faces with:", icon=":material/info:")
+    st.info("No datasets yet. Build a built-in set or import a film or pictures on the Datasets page, or from "
+            "a terminal:", icon=":material/info:")
+    st.page_link("pages/datasets.py", label="Go to Datasets", icon=":material/photo_library:")
     st.code(BUILD_DEMO_DATA, language="bash")
     others = ", ".join(f"**{md_escape(name)}**" for name in BUILTIN if name != "cartoon-faces")
     st.markdown(f"Also built in, the same way: {others}.")
