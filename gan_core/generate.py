@@ -26,8 +26,10 @@ def main(argv=None) -> int:
     from gan_core.atomic import write_bytes
     from gan_core.latent import generate, load_generator, sample_z
     from gan_core.media import png_bytes
+    from gan_core.quiet_tf import import_tensorflow
     from gan_core.runs import Run
 
+    import_tensorflow()
     run = Run(args.run)
     generator, epoch = load_generator(run, args.epoch)
     z = sample_z(args.count, run.config()["latent_dim"], args.seed)

@@ -49,6 +49,7 @@ def main(argv=None) -> int:
     elif args.get("epochs") is None:
         args["epochs"] = 30
 
+    from gan_core.quiet_tf import import_tensorflow
     from gan_core.training import Trainer, prepare
 
     config = prepare(args, resume=resume)
@@ -64,7 +65,9 @@ def main(argv=None) -> int:
         if not jobs.wait_for_turn(run):
             print(f"{run.name}: left the queue on a stop request")
             return 0
-    status = Trainer(config, resume=resume).train()
+    trainer = Trainer(config, resume=resume)
+    import_tensorflow()
+    status = trainer.train()
     return 0 if status["state"] in ("finished", "stopped") else 1
 
 
