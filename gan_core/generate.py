@@ -1,6 +1,11 @@
-"""`python -m gan_core.generate RUN [--epoch E] --count N [--seed S] --out DIR`: N separate PNG files.
+"""`python -m gan_core.generate`: images from any saved epoch of a run, as separate PNG files.
 
-The same run, epoch and seed give the same images.
+    python -m gan_core.generate RUN [--epoch E] --count N [--seed S] --out DIR
+    python -m gan_core.generate RUN [--epoch E] --interpolate SEED_A SEED_B [--steps N] [--method slerp|lerp] --out DIR
+
+Sample i of seed S is the i-th row of numpy's standard normal draws for S, so the same run, epoch and
+seed give the same images anywhere. An interpolation morphs seed A's first sample into seed B's, and
+also writes the frames side by side as `strip.png`.
 """
 
 import argparse
@@ -13,31 +18,53 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m gan_core.generate", description=__doc__.split("\n")[0])
     p.add_argument("run", help="a run under checkpoints/")
     p.add_argument("--epoch", type=int, help="a saved epoch (default: the latest)")
-    p.add_argument("--count", type=int, required=True, help="how many images")
+    p.add_argument("--count", type=int, help="how many images")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--interpolate", type=int, nargs=2, metavar=("SEED_A", "SEED_B"),
+                   help="morph the sample of SEED_A into that of SEED_B")
+    p.add_argument("--steps", type=int, default=16, help="frames of the interpolation, ends included (default 16)")
+    p.add_argument("--method", choices=("slerp", "lerp"), default="slerp",
+                   help="slerp (default: right for Gaussian z) or a straight line")
     p.add_argument("--out", required=True, help="folder to write PNG files into (created if missing)")
     args = p.parse_args(argv)
-    if not 1 <= args.count <= 100_000:
+    if args.interpolate is None and args.count is None:
+        raise UsageError("pass --count N, or --interpolate SEED_A SEED_B")
+    if args.interpolate is not None and args.count is not None:
+        raise UsageError("--count and --interpolate do not go together")
+    if args.count is not None and not 1 <= args.count <= 100_000:
         raise UsageError("--count must be between 1 and 100000")
+    if args.interpolate is not None and not 2 <= args.steps <= 1000:
+        raise UsageError("--steps must be between 2 and 1000")
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} exists and is not a folder")
 
     from gan_core.atomic import write_bytes
+    from gan_core.interpolate import path
     from gan_core.latent import generate, load_generator, sample_z
-    from gan_core.media import png_bytes
+    from gan_core.media import grid, png_bytes
     from gan_core.quiet_tf import import_tensorflow
     from gan_core.runs import Run
 
     import_tensorflow()
     run = Run(args.run)
     generator, epoch = load_generator(run, args.epoch)
-    z = sample_z(args.count, run.config()["latent_dim"], args.seed)
-    images = generate(generator, z)
+    latent_dim = run.config()["latent_dim"]
+    if args.interpolate:
+        a, b = (sample_z(1, latent_dim, seed)[0] for seed in args.interpolate)
+        images = generate(generator, path(a, b, args.steps, args.method))
+        stem = f"{run.name}_e{epoch:04d}_{args.method}_{args.interpolate[0]}-{args.interpolate[1]}"
+    else:
+        images = generate(generator, sample_z(args.count, latent_dim, args.seed))
+        stem = f"{run.name}_e{epoch:04d}_s{args.seed}"
     out.mkdir(parents=True, exist_ok=True)
     for i, image in enumerate(images):
-        write_bytes(out / f"{run.name}_e{epoch:04d}_s{args.seed}_{i:05d}.png", png_bytes(image))
-    print(f"wrote {len(images)} images from {run.name} epoch {epoch} (seed {args.seed}) to {out}")
+        write_bytes(out / f"{stem}_{i:05d}.png", png_bytes(image))
+    if args.interpolate:
+        write_bytes(out / f"{stem}_strip.png", png_bytes(grid(images, side=len(images))))
+        print(f"wrote {len(images)} frames and {stem}_strip.png from {run.name} epoch {epoch} to {out}")
+    else:
+        print(f"wrote {len(images)} images from {run.name} epoch {epoch} (seed {args.seed}) to {out}")
     return 0
 
 
