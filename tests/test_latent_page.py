@@ -1,0 +1,60 @@
+"""The Latent space page with AppTest on a real tiny run, and favourites on disk."""
+
+import shutil
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from gan_core import favourites
+from gan_core.errors import UsageError
+from gan_core.runs import Run
+
+
+@pytest.fixture
+def dirs(tiny_run, tmp_path, monkeypatch):
+    d = {"datasets": tmp_path / "datasets", "checkpoints": tmp_path / "checkpoints"}
+    shutil.copytree(tiny_run["datasets_dir"], d["datasets"])
+    shutil.copytree(tiny_run["checkpoints_dir"], d["checkpoints"])
+    monkeypatch.setenv("GAN_DATASETS_DIR", str(d["datasets"]))
+    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(d["checkpoints"]))
+    return d
+
+
+def latent_page() -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.switch_page("pages/latent.py")
+    return at.run()
+
+
+def test_no_generator_yet_points_to_train(tmp_path, monkeypatch):
+    monkeypatch.setenv("GAN_DATASETS_DIR", str(tmp_path / "d"))
+    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(tmp_path / "c"))
+    at = latent_page()
+    assert not at.exception and "No run has a saved generator yet" in " ".join(i.value for i in at.info)
+
+
+def test_morph_pick_and_favourite(dirs):
+    at = latent_page()
+    assert not at.exception
+    images = at.get("image")
+    assert len(images) >= 8 + 1 + 2, "fresh samples, the strip and the per-epoch rows"
+    next(b for b in at.button if b.key == "pick_b_5").click().run()
+    assert at.number_input(key="lat_b").value == 5
+    assert any("seed 1 → seed 5" in img.proto.imgs[0].caption for img in at.get("image") if img.proto.imgs)
+    at.text_input[0].set_value("my face")
+    next(b for b in at.button if b.label == "Save favourite").click().run()
+    assert not at.exception
+    saved = favourites.load(Run("tiny"))
+    assert list(saved) == ["my face"] and saved["my face"].shape == (100,)
+
+
+def test_favourites_round_trip_and_bad_names(dirs):
+    run = Run("tiny")
+    z = np.arange(100, dtype=np.float32) / 100
+    favourites.save(run, "smile", z)
+    assert np.allclose(favourites.load(run)["smile"], z, atol=1e-6)
+    with pytest.raises(UsageError):
+        favourites.save(run, "../evil", z)
+    favourites.remove(run, "smile")
+    assert favourites.load(run) == {}
