@@ -1,0 +1,26 @@
+"""The Latent space page in headless Chromium: pick two samples, morph, see the animation, download a GIF."""
+
+import re
+
+import pytest
+from conftest import IMAGES_LOADED, chromium_page, screenshot, streamlit_server
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_pick_two_samples_and_morph(tiny_run, tmp_path):
+    with streamlit_server(tiny_run["datasets_dir"], tiny_run["checkpoints_dir"]) as url, chromium_page() as page:
+        page.goto(f"{url}/latent", wait_until="domcontentloaded")
+        expect(page.get_by_text("seed 1 → seed 2, epoch 1, slerp")).to_be_visible(timeout=90_000)
+        page.locator(".st-key-pick_b_6 button").click()
+        expect(page.get_by_text("seed 1 → seed 6, epoch 1, slerp")).to_be_visible(timeout=60_000)
+        page.get_by_text("lerp", exact=True).click()
+        expect(page.get_by_text(re.compile(r"seed 1 → seed 6, epoch 1, lerp"))).to_be_visible(timeout=60_000)
+        page.wait_for_function(IMAGES_LOADED)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Animation (GIF)").click()
+        path = tmp_path / download.value.suggested_filename
+        download.value.save_as(path)
+        assert path.read_bytes()[:6] in (b"GIF89a", b"GIF87a")
+        screenshot(page, "latent.png")
