@@ -50,7 +50,8 @@ def generate(generator, z: np.ndarray, batch: int = 64) -> np.ndarray:
     """uint8 images for the rows of z, in inference mode (batch norm uses its moving averages)."""
     from gan_core.media import to_uint8
 
-    out = [to_uint8(generator.predict_on_batch(z[i : i + batch])) for i in range(0, len(z), batch)]
+    # a plain call, not predict_on_batch: no retracing for every new batch size the pages ask for
+    out = [to_uint8(generator(z[i : i + batch], training=False)) for i in range(0, len(z), batch)]
     return np.concatenate(out)
 
 
