@@ -109,7 +109,7 @@ def _write_gif(out: Path, frame_iter, fps: float, hold: float) -> int:
     delay = max(20, int(round(1000 / fps)))  # browsers clamp delays under 20 ms
     pal = []
     for f in frame_iter:
-        pal.append(Image.fromarray(f).quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE))
+        pal.append(Image.fromarray(f).quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE))
     if not pal:
         raise UsageError("no frames to write")
     durations = [delay] * len(pal)
