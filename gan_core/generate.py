@@ -2,6 +2,7 @@
 
     python -m gan_core.generate RUN [--epoch E] --count N [--seed S] --out DIR
     python -m gan_core.generate RUN [--epoch E] --interpolate SEED_A SEED_B [--steps N] [--method slerp|lerp] --out DIR
+    python -m gan_core.generate RUN --interpolate SEED_A SEED_B --out morph.gif   (or morph.mp4)
 
 Sample i of seed S is the i-th row of numpy's standard normal draws for S, so the same run, epoch and
 seed give the same images anywhere. An interpolation morphs seed A's first sample into seed B's, and
@@ -36,7 +37,10 @@ def main(argv=None) -> int:
     if args.interpolate is not None and not 2 <= args.steps <= 1000:
         raise UsageError("--steps must be between 2 and 1000")
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
+    animated = out.suffix.lower() in (".gif", ".mp4")
+    if animated and not args.interpolate:
+        raise UsageError("a .gif or .mp4 --out is for --interpolate; --count writes PNG files into a folder")
+    if not animated and out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} exists and is not a folder")
 
     from gan_core.atomic import write_bytes
@@ -57,6 +61,15 @@ def main(argv=None) -> int:
     else:
         images = generate(generator, sample_z(args.count, latent_dim, args.seed))
         stem = f"{run.name}_e{epoch:04d}_s{args.seed}"
+    if animated:
+        from gan_core import export
+
+        out.parent.mkdir(parents=True, exist_ok=True)
+        order = [*range(len(images)), *range(len(images) - 2, 0, -1)]  # there and back: loops without a jump
+        frames = (export.caption(export.enlarge(images[k], 384), f"{k + 1}/{len(images)}") for k in order)
+        export.write(out, frames, len(order), fps=8.0)
+        print(f"wrote a {len(images)}-step {args.method} animation from {run.name} epoch {epoch} to {out}")
+        return 0
     out.mkdir(parents=True, exist_ok=True)
     for i, image in enumerate(images):
         write_bytes(out / f"{stem}_{i:05d}.png", png_bytes(image))

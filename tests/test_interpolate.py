@@ -55,6 +55,18 @@ def test_generate_interpolate_writes_frames_and_a_strip(dirs, tmp_path):
     assert strip.shape[1] == 6 * 32 + 7 * 2 and strip.shape[0] == 32 + 2 * 2
 
 
+def test_generate_interpolate_to_gif_and_mp4(dirs, tmp_path):
+    import av
+    from PIL import Image
+
+    cli(dirs, "gan_core.generate", "tiny", "--interpolate", "1", "2", "--steps", "5", "--out", tmp_path / "m.gif")
+    cli(dirs, "gan_core.generate", "tiny", "--interpolate", "1", "2", "--steps", "5", "--out", tmp_path / "m.mp4")
+    with Image.open(tmp_path / "m.gif") as gif:
+        assert gif.n_frames == 8  # 5 there, 3 back: loops without a jump
+    with av.open(str(tmp_path / "m.mp4")) as mp4:
+        assert sum(1 for _ in mp4.decode(video=0)) == 8
+
+
 @pytest.mark.parametrize("args, fragment", [
     (["--interpolate", "1", "2", "--steps", "1"], "--steps must be between 2 and 1000"),
     (["--interpolate", "1", "2", "--count", "3"], "do not go together"),
