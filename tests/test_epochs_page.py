@@ -89,3 +89,44 @@ def test_export_makes_gif_and_mp4(tiny_dirs):
     labels = [b.proto.label for b in at.get("download_button")]
     assert any(label.startswith("Download GIF") for label in labels)
     assert any(label.startswith("Download MP4") for label in labels)
+
+
+@pytest.fixture
+def flagged_and_copy(tiny_run, tmp_path, monkeypatch):
+    """The tiny run and a copy whose epoch 1 is flagged as a mode collapse, in a folder of their own."""
+    import json
+    import shutil
+
+    checkpoints = tmp_path / "checkpoints"
+    shutil.copytree(tiny_run["checkpoints_dir"] / tiny_run["run"], checkpoints / "tiny")
+    shutil.copytree(tiny_run["checkpoints_dir"] / tiny_run["run"], checkpoints / "flagged")
+    rows = [json.loads(line) for line in (checkpoints / "flagged" / "epochs.jsonl").read_text().splitlines() if line]
+    rows[-1]["flags"] = ["mode_collapse"]
+    (checkpoints / "flagged" / "epochs.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(checkpoints))
+    monkeypatch.setenv("GAN_DATASETS_DIR", str(tiny_run["datasets_dir"]))
+    monkeypatch.delenv("GAN_FACILITATOR_PASSCODE", raising=False)
+
+
+def test_flags_marked_and_two_runs_on_one_slider(flagged_and_copy):
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.query_params["run"] = "flagged"
+    at.switch_page("pages/epochs.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.select_slider(key="epochs_epoch__flagged").options == ["0", "1 ⚠"]
+    assert any("Mode collapse" in w.value for w in at.warning)
+    at.selectbox(key="epochs_other").set_value("tiny").run()
+    shared = at.select_slider(key="epochs_shared")
+    assert shared.value == 1
+    shared.set_value(0).run()
+    captions = sum(image_captions(at), [])
+    assert captions.count("Epoch 0 · before training") == 2, captions  # both runs at epoch 0
+
+
+def test_new_samples_from_a_saved_generator(tiny_dirs):
+    at = epochs_page()
+    at.number_input(key="epochs_new_seed").set_value(7).run()
+    at.button(key="epochs_new_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Epoch 1 · seed 7 · fresh noise, not the fixed grid" in sum(image_captions(at), [])
