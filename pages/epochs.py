@@ -18,7 +18,7 @@ from gan_core import timelapse
 from gan_core.datasets.store import exists as dataset_exists
 from gan_core.datasets.store import open_dataset
 from gan_core.errors import UsageError
-from gan_core.media import cell, grid
+from gan_core.media import GUTTER, cell, grid
 from gan_core.metrics.health import FLAGS
 from gan_core.runs import Run
 from ui.common import BUILD_DEMO_DATA, TRAIN_DEMO, dataset_montage, duration, grid_image, md_escape, run_views, upscale
@@ -190,6 +190,22 @@ def strip_cells(paths: tuple[tuple[int, str, int], ...], index: int, side: int, 
     return cells
 
 
+def outlined(image: np.ndarray, index: int, side: int, res: int, px: int = 240) -> np.ndarray:
+    """The grid enlarged to about `px`, with a bright frame around cell `index` (which face is followed)."""
+    factor = max(1, -(-px // max(image.shape[:2])))
+    big = upscale(image, px).copy()
+    r, c = divmod(index, side)
+    y0, x0 = (GUTTER + r * (res + GUTTER)) * factor, (GUTTER + c * (res + GUTTER)) * factor
+    y1, x1 = y0 + res * factor, x0 + res * factor
+    t = max(2, factor)
+    colour = np.array([255, 64, 64], np.uint8)
+    big[max(y0 - t, 0):y0, max(x0 - t, 0):x1 + t] = colour
+    big[y1:y1 + t, max(x0 - t, 0):x1 + t] = colour
+    big[max(y0 - t, 0):y1 + t, max(x0 - t, 0):x0] = colour
+    big[max(y0 - t, 0):y1 + t, x1:x1 + t] = colour
+    return big
+
+
 def subsample(epochs: list[int], limit: int = STRIP_MAX) -> list[int]:
     if len(epochs) <= limit:
         return epochs
@@ -206,6 +222,10 @@ with tab_follow:
         index = a.number_input("Sample (cell) number", 0, side * side - 1, 0, key=SAMPLE_KEY,
                                help=f"0 is the top left cell, counting along rows; the grid is {side} x {side}.")
         row_i, col_i = divmod(int(index), side)
+        with a:
+            latest = _raw_grid(str(run.sample_file(epochs_all[-1])), run.sample_file(epochs_all[-1]).stat().st_mtime_ns)
+            st.image(outlined(latest, int(index), side, res), caption=f"Cell {index} at epoch {epochs_all[-1]}",
+                     width="content")
         b.markdown(f"Cell **{index}**: row {row_i + 1}, column {col_i + 1}. The same noise vector at every epoch, "
                    "so this is one sample's life: from noise to a face.")
         shown = subsample(epochs_all)
