@@ -14,7 +14,7 @@ import streamlit as st
 
 from gan_core import export, favourites
 from gan_core.errors import UsageError
-from gan_core.interpolate import path, random_walk
+from gan_core.interpolate import path, random_walk, through
 from gan_core.latent import sample_z
 from gan_core.media import grid, png_bytes
 from gan_core.nearest import nearest_real
@@ -103,7 +103,7 @@ if favs:
     c4.selectbox("and for B", [None, *favs], key="lat_fav_b")
 
 # -- the morph -------------------------------------------------------------------------------------------
-st.subheader("2. Morph A into B", anchor=False)
+st.subheader("2. Morph A into B (and on to C)", anchor=False)
 c1, c2, c3 = st.columns(3)
 method = c1.radio("Path", ["slerp", "lerp"], horizontal=True,
                   help="slerp follows the sphere where Gaussian z lives; a straight line (lerp) dips towards the "
@@ -112,9 +112,16 @@ steps = c2.slider("Steps", 4, 32, 12)
 temperature = c3.slider("Temperature", 0.3, 1.5, 1.0, 0.1,
                         help="Scales z: below 1 gives typical, safe pictures; above 1 rarer, stranger ones.")
 (za, label_a), (zb, label_b) = endpoint("a"), endpoint("b")
-z = path(za, zb, steps, method) * temperature
+points, labels_ab = [za, zb], [label_a, label_b]
+if st.toggle("Go on to a third sample, C", key="lat_use_c"):
+    seed_c = st.number_input("Seed of C", 0, 2**31 - 1, 3, key="lat_c")
+    points.append(sample_z(1, latent_dim, int(seed_c))[0])
+    labels_ab.append(f"seed {seed_c}")
+z = through(np.stack(points), steps, method) if len(points) > 2 else path(za, zb, steps, method)
+steps = len(z)
+z = z * temperature
 strip = images_for(run, epoch, z)
-st.image(upscale(grid(strip, side=steps), STRIP_PX), caption=f"{label_a} → {label_b}, epoch {epoch}, {method}",
+st.image(upscale(grid(strip, side=steps), STRIP_PX), caption=f"{' → '.join(labels_ab)}, epoch {epoch}, {method}",
          width="stretch")
 c1, c2 = st.columns([1, 2])
 labels = tuple(f"{i + 1}/{steps}" for i in range(steps))

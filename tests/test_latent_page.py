@@ -58,3 +58,24 @@ def test_favourites_round_trip_and_bad_names(dirs):
         favourites.save(run, "../evil", z)
     favourites.remove(run, "smile")
     assert favourites.load(run) == {}
+
+
+def test_morph_on_to_a_third_sample(dirs):
+    at = latent_page()
+    at.toggle(key="lat_use_c").set_value(True).run()
+    assert not at.exception
+    captions = [img.proto.imgs[0].caption for img in at.get("image") if img.proto.imgs]
+    assert any("seed 1 → seed 2 → seed 3" in c for c in captions)
+
+
+def test_generator_cache_is_bounded(dirs):
+    from gan_core import latent
+
+    run = Run("tiny")
+    for e in range(2, 12):  # ten more saved epochs (copies of a real generator's weights)
+        shutil.copy(run.generator_file(1), run.generator_file(e))
+    latent._load.cache_clear()
+    for e in run.weight_epochs():
+        latent.load_generator(run, e)
+    info = latent._load.cache_info()
+    assert info.misses == 12 and info.currsize == info.maxsize == 8
