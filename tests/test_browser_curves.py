@@ -96,7 +96,7 @@ def test_curves_smoothing_overlay_and_flags(runs):
         screenshot(page, "curves-overlay.png")
 
         # click a point: that epoch's samples appear beside the plot
-        page.get_by_text("Epochs", exact=True).click()
+        page.get_by_test_id("stMain").get_by_text("Epochs", exact=True).click()
         wait_for_plot(page, "el.layout.xaxis3.title.text === 'epochs'")
         page.set_viewport_size({"width": 1600, "height": 2600})  # the whole chart on screen, to click in it
         page.wait_for_timeout(1000)
