@@ -4,6 +4,7 @@ Every command line promises "one clear line and a non-zero exit, no traceback" f
 `UsageError` anywhere below a CLI entry point keeps that promise.
 """
 
+import argparse
 import os
 import sys
 from collections.abc import Callable
@@ -11,6 +12,13 @@ from collections.abc import Callable
 
 class UsageError(Exception):
     """Bad input from a user: the message is shown as is, without a traceback."""
+
+
+class CliParser(argparse.ArgumentParser):
+    """argparse, but a bad option is one `error: ...` line (no usage block), like every other bad input."""
+
+    def error(self, message: str):
+        raise UsageError(f"{message} (see {self.prog} --help)")
 
 
 def run_cli(main: Callable[[list[str] | None], int | None], argv: list[str] | None = None) -> None:

@@ -16,22 +16,16 @@ import sys
 import time
 from pathlib import Path
 
-from gan_core.errors import UsageError, run_cli
+from gan_core.errors import CliParser, UsageError, run_cli
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif")
 DEFAULT_COUNT = 500
 MAX_COUNT = 10_000
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a bad option is one `error: ...` line (no usage block), like every other bad input."""
-
-    def error(self, message):
-        raise UsageError(f"{message} (see python -m gan_core.evaluate --help)")
-
 
 def parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m gan_core.evaluate", description=__doc__.split("\n")[0])
+    p = CliParser(prog="python -m gan_core.evaluate", description=__doc__.split("\n")[0])
     p.add_argument("run", nargs="?", help="a run under checkpoints/ (or use --images and --dataset)")
     p.add_argument("--epoch", type=int, help="a saved epoch of the run (default: the latest)")
     p.add_argument("--images", help="a folder of images to score instead of a run")

@@ -8,12 +8,11 @@ noise to face). The Epochs page calls `export` with the same arguments.
     python -m gan_core.timelapse faces-demo --out face7.gif --sample 7 --from 0 --to 30
 """
 
-import argparse
 from collections.abc import Callable
 from pathlib import Path
 
 from gan_core import export as media_export
-from gan_core.errors import UsageError, run_cli
+from gan_core.errors import CliParser, UsageError, run_cli
 from gan_core.runs import Run
 
 DEFAULT_FPS = 8.0
@@ -68,15 +67,9 @@ def export(run: Run, out: Path, start: int | None = None, end: int | None = None
     return {"out": str(out), "frames": n, "epochs": [epochs[0], epochs[-1]], "count": len(epochs)}
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a bad option is one `error: ...` line (no usage block), like every other bad input."""
-
-    def error(self, message):
-        raise UsageError(f"{message} (see python -m gan_core.timelapse --help)")
-
 
 def main(argv: list[str] | None = None) -> int:
-    ap = _Parser(prog="python -m gan_core.timelapse", description=__doc__.splitlines()[0])
+    ap = CliParser(prog="python -m gan_core.timelapse", description=__doc__.splitlines()[0])
     ap.add_argument("run")
     ap.add_argument("--out", required=True, help="film.mp4 (H.264) or film.gif")
     ap.add_argument("--from", dest="start", type=int, default=None, help="first epoch (default: the first)")

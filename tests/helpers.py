@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+import av
 import numpy as np
 from PIL import Image
 
@@ -64,3 +65,33 @@ def assert_one_line_error(p: subprocess.CompletedProcess, *fragments: str) -> No
     assert lines[0].startswith("error: "), lines[0]
     for fragment in fragments:
         assert fragment in lines[0], f"{fragment!r} not in {lines[0]!r}"
+
+
+def frame_colour(i: int) -> tuple[int, int, int]:
+    return 16 * (i % 16) + 8, 16 * (i // 16) + 8, 128
+
+
+def frame_index(image: np.ndarray) -> int:
+    r, g, _ = image.reshape(-1, 3).mean(axis=0)
+    return int(round((r - 8) / 16)) + 16 * int(round((g - 8) / 16))
+
+
+def make_video(path, frames: int, *, fps: int = 25, size=(64, 48), codec: str = "libx264", gop: int | None = None,
+               content=None, preset: str = "ultrafast") -> Path:
+    """Encode `frames` frames; `content(i)` gives frame i as an RGB array (default: the index colour)."""
+    w, h = size
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream(codec, rate=fps)
+        stream.width, stream.height = w, h
+        stream.pix_fmt = "yuv420p"
+        if gop:
+            stream.codec_context.gop_size = gop
+        if codec == "libx264":
+            stream.options = {"preset": preset, "crf": "12"}  # ultrafast: no B-frames; medium: many
+        for i in range(frames):
+            image = content(i) if content else np.full((h, w, 3), frame_colour(i), np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path

@@ -14,7 +14,7 @@ from fractions import Fraction
 import av
 import numpy as np
 import pytest
-from helpers import assert_one_line_error, cli, popen, wait_for
+from helpers import assert_one_line_error, cli, frame_colour, frame_index, make_video, popen, wait_for
 
 from gan_core.datasets.importer import ImportCancelled, ImportStatus, import_videos
 from gan_core.datasets.store import list_datasets, open_dataset
@@ -22,36 +22,6 @@ from gan_core.datasets.video import TimeSampler
 from gan_core.errors import UsageError
 
 DATA = "gan_core.datasets"
-
-
-def frame_colour(i: int) -> tuple[int, int, int]:
-    return 16 * (i % 16) + 8, 16 * (i // 16) + 8, 128
-
-
-def frame_index(image: np.ndarray) -> int:
-    r, g, _ = image.reshape(-1, 3).mean(axis=0)
-    return int(round((r - 8) / 16)) + 16 * int(round((g - 8) / 16))
-
-
-def make_video(path, frames: int, *, fps: int = 25, size=(64, 48), codec: str = "libx264", gop: int | None = None,
-               content=None, preset: str = "ultrafast") -> "Path":  # noqa: F821
-    """Encode `frames` frames; `content(i)` gives frame i as an RGB array (default: the index colour)."""
-    w, h = size
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream(codec, rate=fps)
-        stream.width, stream.height = w, h
-        stream.pix_fmt = "yuv420p"
-        if gop:
-            stream.codec_context.gop_size = gop
-        if codec == "libx264":
-            stream.options = {"preset": preset, "crf": "12"}  # ultrafast: no B-frames; medium: many
-        for i in range(frames):
-            image = content(i) if content else np.full((h, w, 3), frame_colour(i), np.uint8)
-            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-    return path
 
 
 def kept_indices(name: str) -> list[int]:

@@ -10,7 +10,7 @@ import argparse
 import json
 from collections import Counter
 
-from gan_core.errors import run_cli
+from gan_core.errors import CliParser, run_cli
 
 SHOW_SKIPPED = 50  # people see this many skipped files or frames by name, then a count per reason
 
@@ -57,12 +57,6 @@ def _describe_source(source) -> str:
     return text
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a mistake on the command line is one line on stderr like every other error."""
-
-    def error(self, message: str):
-        self.exit(2, f"error: {message} (see: {self.prog} --help)\n")
-
 
 def _import_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name", required=True, help="the new dataset's name")
@@ -75,7 +69,7 @@ def _import_options(p: argparse.ArgumentParser) -> None:
 def main(argv=None) -> int:
     from gan_core.datasets.builtin import BUILTIN
 
-    p = _Parser(prog="python -m gan_core.datasets", description=__doc__.split("\n")[0])
+    p = CliParser(prog="python -m gan_core.datasets", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="make a built-in dataset")
     b.add_argument("kind", help=f"one of: {', '.join(BUILTIN)}")

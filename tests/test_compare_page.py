@@ -1,0 +1,64 @@
+"""The Compare films page with AppTest: real datasets, a real tiny run, measures cached on disk."""
+
+import shutil
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from gan_core.complexity.profile import CACHE_FILE
+from gan_core.datasets.build import build
+
+
+@pytest.fixture
+def dirs(tiny_run, tmp_path, monkeypatch):
+    d = {"datasets": tmp_path / "datasets", "checkpoints": tmp_path / "checkpoints"}
+    shutil.copytree(tiny_run["datasets_dir"], d["datasets"])
+    shutil.copytree(tiny_run["checkpoints_dir"], d["checkpoints"])
+    monkeypatch.setenv("GAN_DATASETS_DIR", str(d["datasets"]))
+    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(d["checkpoints"]))
+    return d
+
+
+def compare_page(**query) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.switch_page("pages/compare.py")
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    return " ".join(e.value for kind in ("markdown", "caption", "info", "warning") for e in at.get(kind))
+
+
+def test_one_dataset_is_not_enough(dirs):
+    at = compare_page()
+    assert not at.exception
+    assert "Comparing needs at least two datasets" in texts(at)
+
+
+def test_two_datasets_side_by_side_with_their_gans(dirs):
+    build("photo-patches", count=64, resolution=32)
+    at = compare_page()
+    assert not at.exception, at.exception
+    assert at.multiselect(key="compare_datasets").value == ["cartoon-faces", "photo-patches"]
+    assert [m.label for m in at.metric] == ["Complexity", "Complexity"]
+    assert {m.delta for m in at.metric} == {"simplest", "most complex"}
+    page = texts(at)
+    assert "Run **tiny**" in page, "the cartoon-faces card shows its run"
+    assert "No run trained on it yet." in page, "photo-patches has none"
+    assert "averages four measures" in page
+    assert len(at.get("plotly_chart")) >= 2  # radar and bars (and the outcome chart once a run is scored)
+    for name in ("cartoon-faces", "photo-patches"):
+        assert (dirs["datasets"] / name / CACHE_FILE).is_file(), "measured once, then kept"
+
+
+def test_picking_one_asks_for_another_and_links_choose_datasets(dirs):
+    build("photo-patches", count=64, resolution=32)
+    build("digits", count=64, resolution=32)
+    at = compare_page(dataset=["digits", "photo-patches"])
+    assert at.multiselect(key="compare_datasets").value == ["digits", "photo-patches"]
+    assert not at.warning  # both at 32 px
+    at.multiselect(key="compare_datasets").set_value(["digits"]).run()
+    assert "Pick at least two datasets" in texts(at)
+    assert not at.metric
