@@ -15,7 +15,7 @@ from gan_core.complexity import EXPLANATION, MEASURES, cached, compare, profile
 from gan_core.complexity.profile import DEFAULT_SAMPLE
 from gan_core.errors import UsageError
 from ui.common import dataset_montage, datasets, grid_image, md_escape, run_views
-from ui.compare import gan_results, measure_bars, outcome_figure, radar_figure
+from ui.compare import colours, gan_results, measure_bars, outcome_figure, radar_figure
 from ui.page import setup
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,10 +77,13 @@ if missing:
 results = compare(selected, sample=sample, seed=seed)
 order = sorted(selected, key=lambda n: results[n]["complexity"])  # simplest first, like a scale
 gans = {name: gan_results(views, name) for name in selected}
+palette = colours(selected)
+ranked = {n: results[n] for n in order}
 
 
 # -- side by side: score, frames, and what the GANs made ------------------------------------------------------
-st.markdown(f"#### From simplest to most complex &nbsp; :gray[{EXPLANATION}]")
+st.markdown("#### From simplest to most complex")
+st.caption(EXPLANATION)
 sizes = sorted({results[n]["resolution"] for n in selected})
 if len(sizes) > 1:
     st.warning(f"These datasets are stored at different sizes ({', '.join(f'{s} px' for s in sizes)}). Every "
@@ -93,11 +96,11 @@ for col, name in zip(st.columns(len(order)), order, strict=True):
         st.markdown(f"### {md_escape(name)}")
         label = ("most complex" if r["rank"] == 1 else "simplest" if r["rank"] == len(order)
                  else f"rank {r['rank']} of {len(order)}")
-        st.metric("Complexity", f"{r['complexity']:.0f} / 100", label, delta_color="off")
+        st.metric("Complexity", f"{r['complexity']:.0f} / 100", label, delta_color="off", delta_arrow="off")
         montage = dataset_montage(ds, 16, 400)
         if montage is not None:
             st.image(montage, width="stretch", output_format="PNG", alt=f"Frames of {name}")
-        kind = {"video": "frames of video", "built-in": "built-in set"}.get(r["kind"], "pictures")
+        kind = {"video": "video frames", "built-in": "built-in pictures"}.get(r["kind"], "pictures")
         st.caption(f"{r['count']:,} {kind} at {r['resolution']} px · {r['sample_size']:,} measured")
         st.markdown("**Its GANs**")
         if not gans[name]:
@@ -121,19 +124,19 @@ with left:
     st.markdown("#### Every measure at once")
     st.caption("Each axis is scaled to the largest value among these datasets: the bigger the shape, the more "
                "complex. Hover for the values.")
-    st.plotly_chart(radar_figure({n: results[n] for n in order}), key="compare_radar", width="stretch")
+    st.plotly_chart(radar_figure(ranked, palette), key="compare_radar", width="stretch")
 with right:
     st.markdown("#### Complexity and what the GAN made of it")
     if any(g.diversity is not None for runs in gans.values() for g in runs):
         st.caption("Each dot is a run, placed at its dataset's complexity and the diversity of its newest "
                    "scored samples (compared with the real frames' own); bigger dots: more frames to learn from.")
-        st.plotly_chart(outcome_figure({n: results[n] for n in order}, gans), key="compare_outcome", width="stretch")
+        st.plotly_chart(outcome_figure(ranked, gans, palette), key="compare_outcome", width="stretch")
     else:
         st.info("None of these datasets has a scored run yet. Train on them (same settings for a fair race) "
                 "and their sample diversity appears here.", icon=":material/info:")
 
 st.markdown("#### Each measure")
-st.plotly_chart(measure_bars({n: results[n] for n in order}), key="compare_bars", width="stretch")
+st.plotly_chart(measure_bars(ranked, palette), key="compare_bars", width="stretch")
 
 with st.expander("What each measure means, and how it was measured"):
     st.markdown("\n".join(f"- **{m.label}** ({m.unit}){'' if m.in_composite else ', not in the score'}: {m.what}"

@@ -1,8 +1,9 @@
 """The Compare films page's pictures: charts of complexity profiles, and what each dataset's GANs became.
 
-    st.plotly_chart(radar_figure(results))       # every measure at once, scaled to the largest compared
-    st.plotly_chart(measure_bars(results))       # one small bar chart per measure, in its own units
-    st.plotly_chart(outcome_figure(results, gans))  # complexity against the GANs' sample diversity
+    palette = colours(selected)
+    st.plotly_chart(radar_figure(results, palette))  # every measure at once, scaled to the largest compared
+    st.plotly_chart(measure_bars(results, palette))  # one small bar chart per measure, in its own units
+    st.plotly_chart(outcome_figure(results, gans, palette))  # complexity against the GANs' sample diversity
 """
 
 import math
@@ -49,8 +50,9 @@ def gan_results(views: list[RunView], dataset: str) -> list[GanResult]:
     return found
 
 
-def colours(results: dict[str, dict]) -> dict[str, str]:
-    return {name: RUN_COLOURS[i % len(RUN_COLOURS)] for i, name in enumerate(results)}
+def colours(names: list[str]) -> dict[str, str]:
+    """One colour per dataset, kept by its place in the user's pick (not its rank, which can change)."""
+    return {name: RUN_COLOURS[i % len(RUN_COLOURS)] for i, name in enumerate(names)}
 
 
 def shown_measures(results: dict[str, dict]) -> list[str]:
@@ -64,13 +66,14 @@ def _value_text(value) -> str:
     return f"{value:.3g}" if isinstance(value, float) else f"{value:,}"
 
 
-def radar_figure(results: dict[str, dict]) -> go.Figure:
+def radar_figure(results: dict[str, dict], palette: dict[str, str]) -> go.Figure:
     """Each axis scaled to the largest value among the compared datasets, so the shapes compare directly."""
     keys = shown_measures(results)
     largest = {k: max((r[k] or 0) for r in results.values()) for k in keys}
-    labels = [MEASURES[k].label for k in keys]
+    labels = [MEASURES[k].short or MEASURES[k].label for k in keys]
     fig = go.Figure()
-    for name, colour in colours(results).items():
+    for name in results:
+        colour = palette[name]
         r = results[name]
         scaled = [(r[k] or 0) / largest[k] if largest[k] else 0.0 for k in keys]
         fig.add_trace(go.Scatterpolar(
@@ -85,7 +88,7 @@ def radar_figure(results: dict[str, dict]) -> go.Figure:
     return fig
 
 
-def measure_bars(results: dict[str, dict]) -> go.Figure:
+def measure_bars(results: dict[str, dict], palette: dict[str, str]) -> go.Figure:
     """One small bar chart per measure (plus the dataset's size), each in its own units."""
     panels = [(k, MEASURES[k].label, MEASURES[k].unit) for k in shown_measures(results)]
     panels.append(("count", "Dataset size", "frames"))
@@ -96,7 +99,8 @@ def measure_bars(results: dict[str, dict]) -> go.Figure:
                         vertical_spacing=0.16, horizontal_spacing=0.08)
     for i, (key, label, _) in enumerate(panels):
         row, col = divmod(i, cols)
-        for name, colour in colours(results).items():
+        for name in results:
+            colour = palette[name]
             value = results[name].get(key)
             fig.add_trace(go.Bar(
                 x=[name], y=[value or 0], marker_color=colour, name=name, legendgroup=name, showlegend=i == 0,
@@ -104,16 +108,20 @@ def measure_bars(results: dict[str, dict]) -> go.Figure:
                 hovertemplate=f"<b>{name}</b><br>{label}: {_value_text(value)}<extra></extra>"), row + 1, col + 1)
     fig.update_xaxes(showticklabels=False)
     fig.update_annotations(font=dict(size=14))
-    fig.update_layout(height=300 * rows, margin=dict(l=40, r=20, t=70, b=20), font=FONT, bargap=0.25,
-                      legend=dict(orientation="h", yanchor="bottom", y=1.04, xanchor="center", x=0.5))
+    fig.update_layout(height=300 * rows + 60, margin=dict(l=40, r=20, t=130, b=20), font=FONT, bargap=0.25,
+                      legend=dict(orientation="h", yref="container", yanchor="top", y=0.995, xanchor="center",
+                                  x=0.5))
     return fig
 
 
-def outcome_figure(results: dict[str, dict], gans: dict[str, list[GanResult]]) -> go.Figure:
+def outcome_figure(results: dict[str, dict], gans: dict[str, list[GanResult]], palette: dict[str, str]) -> go.Figure:
     """Complexity (x) against the sample diversity its GANs reached (y); bubble area = frames in the set."""
     fig = go.Figure()
     biggest = max(r["count"] for r in results.values())
-    for name, colour in colours(results).items():
+    diversities = [g.diversity for runs in gans.values() for g in runs if g.diversity is not None]
+    top = max([1.1, *(d + 0.15 for d in diversities)])
+    for name in results:
+        colour = palette[name]
         scored = [g for g in gans.get(name, []) if g.diversity is not None]
         if not scored:
             continue
@@ -130,6 +138,6 @@ def outcome_figure(results: dict[str, dict], gans: dict[str, list[GanResult]]) -
                   annotation_text="below: looks like mode collapse", annotation_position="bottom right")
     fig.update_layout(height=420, margin=dict(l=60, r=20, t=20, b=60), font=FONT,
                       xaxis=dict(title="complexity of the dataset (0-100)", range=[0, 100]),
-                      yaxis=dict(title="diversity of the GAN's samples", rangemode="tozero"),
+                      yaxis=dict(title="diversity of the GAN's samples", range=[-0.05, top]),
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="center", x=0.5))
     return fig

@@ -38,33 +38,37 @@ class Measure:
     unit: str
     what: str
     in_composite: bool
+    short: str = ""  # for tight spots such as the axes of a radar chart
 
 
 MEASURES = {
     "compressed_bits_per_pixel": Measure(
         "Compressed size", "bits per pixel",
-        "How small a lossless PNG can pack a frame: flat areas pack tightly, texture and noise do not.", True),
+        "How small a lossless PNG can pack a frame: flat areas pack tightly, texture and noise do not.", True,
+        "Compressed size"),
     "spatial_information": Measure(
         "Spatial information (SI)", "ITU-T P.910",
         "How strong and varied the edges are: the spread of the Sobel gradient of brightness (median frame). "
-        "Strong outlines score as high as texture, so it is not counted in the score.", False),
+        "Strong outlines score as high as texture, so it is not counted in the score.", False, "Spatial info (SI)"),
     "temporal_information": Measure(
         "Temporal information (TI)", "ITU-T P.910",
-        "How much changes from one kept frame to the next (median pair); videos only.", False),
+        "How much changes from one kept frame to the next (median pair); videos only.", False, "Motion (TI)"),
     "colourfulness": Measure(
         "Colourfulness", "Hasler & Süsstrunk",
         "How vivid and varied the colours are: about 15 is slightly, 59 quite, 109 extremely colourful.",
-        False),
+        False, "Colourfulness"),
     "palette_entropy": Measure(
         "Colour palette entropy", "bits",
-        "How many colours a frame really uses (512 possible, 9 bits at most): flat cartoons use few.", True),
+        "How many colours a frame really uses (8 levels per channel: 9 bits at most): flat cartoons use few.",
+        True, "Palette entropy"),
     "edge_density": Measure(
         "Edge density", "share of pixels",
-        "The share of pixels on an edge, by Canny's detector: outlines only, or texture everywhere.", True),
+        "The share of pixels on an edge, by Canny's detector: outlines only, or texture everywhere.", True,
+        "Edge density"),
     "intrinsic_dimension": Measure(
         "Intrinsic dimensionality", "PCA components",
         "How many independent directions the frames vary in: PCA components for 95 % of the variance "
-        "of the sample.", True),
+        "of the sample.", True, "Dimensionality"),
 }
 COMPOSITE = [key for key, measure in MEASURES.items() if measure.in_composite]
 EXPLANATION = (
