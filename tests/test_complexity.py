@@ -187,6 +187,14 @@ def test_cli_prints_json_keyed_by_dataset(store):
     assert text.index("1. film") < text.index("2. cartoon") and "complexity score" in text
 
 
+def test_a_damaged_dataset_is_one_clear_error(store):
+    rng = np.random.default_rng(3)
+    write("damaged", (textured(rng) for _ in range(20)))
+    shard = store["datasets"] / "damaged" / "shard-00000.u8"
+    shard.write_bytes(shard.read_bytes()[:1000])
+    assert_one_line_error(cli(store, "gan_core.complexity", "damaged", check=False), "'damaged' cannot be read")
+
+
 @pytest.mark.parametrize("args, fragment", [
     (["missing"], "no dataset named 'missing'"),
     ([], "required: NAME"),

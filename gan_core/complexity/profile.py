@@ -91,7 +91,10 @@ def profile(name: str, *, sample: int = DEFAULT_SAMPLE, seed: int = 0, use_cache
     cache = read_json(dataset.path / CACHE_FILE, {}) or {}
     if use_cache and key in cache:
         return cache[key]
-    result = measure(dataset, sample=sample, seed=seed, progress=progress)
+    try:
+        result = measure(dataset, sample=sample, seed=seed, progress=progress)
+    except (OSError, ValueError) as exc:  # a shard cut short or removed by hand
+        raise UsageError(f"dataset {name!r} cannot be read ({exc}); import or build it again") from None
     try:  # a read-only dataset folder only loses the cache
         write_json(dataset.path / CACHE_FILE, {**dict(list(cache.items())[-7:]), key: result})
     except OSError:
