@@ -5,6 +5,7 @@ project's own `checkpoints/` and `datasets/`.
 """
 
 import contextlib
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,6 +37,17 @@ def tiny_run(tmp_path_factory) -> dict:
                 "--resolution", "32", "--batch-size", "32")
     return {"datasets_dir": datasets_dir, "checkpoints_dir": checkpoints_dir, "run": "tiny",
             "dataset": "cartoon-faces"}
+
+
+@pytest.fixture
+def tiny_dirs(tiny_run, tmp_path, monkeypatch) -> dict:
+    """The tiny dataset and its finished run, copied so a test may change them, and the env pointed there."""
+    d = {"datasets": tmp_path / "datasets", "checkpoints": tmp_path / "checkpoints"}
+    shutil.copytree(tiny_run["datasets_dir"], d["datasets"])
+    shutil.copytree(tiny_run["checkpoints_dir"], d["checkpoints"])
+    monkeypatch.setenv("GAN_DATASETS_DIR", str(d["datasets"]))
+    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(d["checkpoints"]))
+    return d
 
 
 # -- the app in a real browser ------------------------------------------------------------------------

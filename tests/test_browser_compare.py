@@ -1,7 +1,5 @@
 """The Compare films page in headless Chromium: two datasets side by side, then a third, with charts."""
 
-import shutil
-
 import pytest
 from conftest import IMAGES_LOADED, chromium_page, screenshot, streamlit_server
 from helpers import cli
@@ -10,10 +8,8 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
-def test_compare_two_datasets_then_three(tiny_run, tmp_path):
-    dirs = {"datasets": tmp_path / "datasets", "checkpoints": tmp_path / "checkpoints"}
-    shutil.copytree(tiny_run["datasets_dir"], dirs["datasets"])
-    shutil.copytree(tiny_run["checkpoints_dir"], dirs["checkpoints"])
+def test_compare_two_datasets_then_three(tiny_dirs):
+    dirs = tiny_dirs
     for kind in ("photo-patches", "doodle-ducks"):
         cli(dirs, "gan_core.datasets", "build", kind, "--count", "64", "--resolution", "32")
 

@@ -1,22 +1,9 @@
 """The Compare films page with AppTest: real datasets, a real tiny run, measures cached on disk."""
 
-import shutil
-
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from gan_core.complexity.profile import CACHE_FILE
 from gan_core.datasets.build import build
-
-
-@pytest.fixture
-def dirs(tiny_run, tmp_path, monkeypatch):
-    d = {"datasets": tmp_path / "datasets", "checkpoints": tmp_path / "checkpoints"}
-    shutil.copytree(tiny_run["datasets_dir"], d["datasets"])
-    shutil.copytree(tiny_run["checkpoints_dir"], d["checkpoints"])
-    monkeypatch.setenv("GAN_DATASETS_DIR", str(d["datasets"]))
-    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(d["checkpoints"]))
-    return d
 
 
 def compare_page(**query) -> AppTest:
@@ -31,13 +18,13 @@ def texts(at: AppTest) -> str:
     return " ".join(e.value for kind in ("markdown", "caption", "info", "warning") for e in at.get(kind))
 
 
-def test_one_dataset_is_not_enough(dirs):
+def test_one_dataset_is_not_enough(tiny_dirs):
     at = compare_page()
     assert not at.exception
     assert "Comparing needs at least two datasets" in texts(at)
 
 
-def test_two_datasets_side_by_side_with_their_gans(dirs):
+def test_two_datasets_side_by_side_with_their_gans(tiny_dirs):
     build("photo-patches", count=64, resolution=32)
     at = compare_page()
     assert not at.exception, at.exception
@@ -50,10 +37,10 @@ def test_two_datasets_side_by_side_with_their_gans(dirs):
     assert "averages four measures" in page
     assert len(at.get("plotly_chart")) >= 2  # radar and bars (and the outcome chart once a run is scored)
     for name in ("cartoon-faces", "photo-patches"):
-        assert (dirs["datasets"] / name / CACHE_FILE).is_file(), "measured once, then kept"
+        assert (tiny_dirs["datasets"] / name / CACHE_FILE).is_file(), "measured once, then kept"
 
 
-def test_picking_one_asks_for_another_and_links_choose_datasets(dirs):
+def test_picking_one_asks_for_another_and_links_choose_datasets(tiny_dirs):
     build("photo-patches", count=64, resolution=32)
     build("digits", count=64, resolution=32)
     at = compare_page(dataset=["digits", "photo-patches"])

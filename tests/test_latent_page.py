@@ -11,16 +11,6 @@ from gan_core.errors import UsageError
 from gan_core.runs import Run
 
 
-@pytest.fixture
-def dirs(tiny_run, tmp_path, monkeypatch):
-    d = {"datasets": tmp_path / "datasets", "checkpoints": tmp_path / "checkpoints"}
-    shutil.copytree(tiny_run["datasets_dir"], d["datasets"])
-    shutil.copytree(tiny_run["checkpoints_dir"], d["checkpoints"])
-    monkeypatch.setenv("GAN_DATASETS_DIR", str(d["datasets"]))
-    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(d["checkpoints"]))
-    return d
-
-
 def latent_page() -> AppTest:
     at = AppTest.from_file("../app.py", default_timeout=120)
     at.switch_page("pages/latent.py")
@@ -34,7 +24,7 @@ def test_no_generator_yet_points_to_train(tmp_path, monkeypatch):
     assert not at.exception and "No run has a saved generator yet" in " ".join(i.value for i in at.info)
 
 
-def test_morph_pick_and_favourite(dirs):
+def test_morph_pick_and_favourite(tiny_dirs):
     at = latent_page()
     assert not at.exception
     images = at.get("image")
@@ -49,7 +39,7 @@ def test_morph_pick_and_favourite(dirs):
     assert list(saved) == ["my face"] and saved["my face"].shape == (100,)
 
 
-def test_favourites_round_trip_and_bad_names(dirs):
+def test_favourites_round_trip_and_bad_names(tiny_dirs):
     run = Run("tiny")
     z = np.arange(100, dtype=np.float32) / 100
     favourites.save(run, "smile", z)
@@ -60,7 +50,7 @@ def test_favourites_round_trip_and_bad_names(dirs):
     assert favourites.load(run) == {}
 
 
-def test_morph_on_to_a_third_sample(dirs):
+def test_morph_on_to_a_third_sample(tiny_dirs):
     at = latent_page()
     at.toggle(key="lat_use_c").set_value(True).run()
     assert not at.exception
@@ -68,7 +58,7 @@ def test_morph_on_to_a_third_sample(dirs):
     assert any("seed 1 → seed 2 → seed 3" in c for c in captions)
 
 
-def test_generator_cache_is_bounded(dirs):
+def test_generator_cache_is_bounded(tiny_dirs):
     from gan_core import latent
 
     run = Run("tiny")

@@ -1,7 +1,5 @@
 """The Train page with AppTest: watching runs, starting one for real, and the facilitator lock."""
 
-import shutil
-
 import pytest
 from helpers import read_json, wait_for
 from streamlit.testing.v1 import AppTest
@@ -10,16 +8,10 @@ from gan_core.runs import Run
 
 
 @pytest.fixture
-def dirs(tiny_run, tmp_path, monkeypatch):
-    """The tiny dataset and its finished run, copied so the page may change them."""
-    d = {"datasets": tmp_path / "datasets", "checkpoints": tmp_path / "checkpoints"}
-    shutil.copytree(tiny_run["datasets_dir"], d["datasets"])
-    shutil.copytree(tiny_run["checkpoints_dir"], d["checkpoints"])
-    monkeypatch.setenv("GAN_DATASETS_DIR", str(d["datasets"]))
-    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(d["checkpoints"]))
+def dirs(tiny_dirs, monkeypatch):
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
     monkeypatch.delenv("GAN_FACILITATOR_PASSCODE", raising=False)
-    return d
+    return tiny_dirs
 
 
 def train_page() -> AppTest:
