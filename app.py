@@ -185,3 +185,6 @@ for start in range(0, len(stored), DATASET_COLUMNS):
             colour = "RGB" if ds.channels == 3 else "grey"
             st.markdown(f"**{ds.count:,}** images · {ds.resolution} px · {colour}  \n"
                         f"from {md_escape(ds.manifest.get('source') or 'unknown source')}")
+if len(stored) >= 2:
+    st.page_link("pages/compare.py", label="Compare how visually complex they are, and what their GANs made of them",
+                 icon=":material/compare:")
