@@ -105,7 +105,8 @@ for col, name in zip(st.columns(len(order)), order, strict=True):
         st.markdown("**Its GANs**")
         if not gans[name]:
             st.caption("No run trained on it yet.")
-            st.page_link("pages/train.py", label="Train one", icon=":material/model_training:")
+            st.page_link("pages/train.py", label="Train one", icon=":material/model_training:",
+                         query_params={"dataset": name})
         for gan in gans[name][:MAX_RUNS_SHOWN]:
             image = grid_image(gan.view.latest_sample, 360)
             if image is not None:

@@ -70,8 +70,8 @@ def new_run_form() -> None:
     names = [d.name for d in sets]
     left, right = st.columns([3, 2], gap="large")
     with left:
-        dataset_name = st.selectbox("Dataset", names, index=names.index(defaults["dataset"])
-                                    if defaults.get("dataset") in names else 0)
+        wanted = defaults.get("dataset") or st.query_params.get("dataset")  # a clone, or a link naming one
+        dataset_name = st.selectbox("Dataset", names, index=names.index(wanted) if wanted in names else 0)
         dataset = next(d for d in sets if d.name == dataset_name)
         preset_name = st.radio("Preset", list(PRESETS) + (["Settings of the run you cloned"] if defaults else []),
                                index=len(PRESETS) if defaults else 0, horizontal=True)
@@ -262,7 +262,7 @@ if PENDING_KEY in st.session_state:
     if run_name:
         st.session_state[RUN_KEY] = run_name
 if st.session_state.get(MODE_KEY) is None:  # first visit, or the active option clicked off
-    st.session_state[MODE_KEY] = WATCH if run_views() else NEW
+    st.session_state[MODE_KEY] = WATCH if run_views() and "dataset" not in st.query_params else NEW
 st.segmented_control("Mode", [WATCH, NEW], key=MODE_KEY, label_visibility="collapsed")
 if st.session_state[MODE_KEY] == NEW:
     new_run_form()

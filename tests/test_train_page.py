@@ -4,6 +4,7 @@ import pytest
 from helpers import read_json, wait_for
 from streamlit.testing.v1 import AppTest
 
+from gan_core.datasets.build import build
 from gan_core.runs import Run
 
 
@@ -69,6 +70,16 @@ def test_train_again_with_changes_prefills_the_form(dirs):
     assert at.segmented_control(key="train_mode").value == "Start a new run"
     assert at.text_input[0].value == "tiny-2"
     assert {n.label: n.value for n in at.number_input}["Batch size"] == 32
+
+
+def test_a_link_naming_a_dataset_opens_the_form_on_it(dirs):
+    build("doodle-ducks", count=16, resolution=32)
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.switch_page("pages/train.py")
+    at.query_params["dataset"] = "doodle-ducks"
+    at.run()
+    assert at.segmented_control(key="train_mode").value == "Start a new run"
+    assert at.selectbox[0].label == "Dataset" and at.selectbox[0].value == "doodle-ducks"
 
 
 def test_locked_page_is_read_only_until_the_passcode(dirs, monkeypatch):
