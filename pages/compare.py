@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from gan_core.complexity import EXPLANATION, MEASURES, cached, compare, profile
+from gan_core.complexity import EXPLANATION, MEASURES, cached, profile, ranked
 from gan_core.complexity.profile import DEFAULT_SAMPLE
 from gan_core.errors import UsageError
 from ui.common import dataset_montage, datasets, grid_image, md_escape, run_views
@@ -61,7 +61,8 @@ if len(selected) < 2:
 
 
 # -- measure what is not cached yet, with progress ---------------------------------------------------------
-missing = [n for n in selected if cached(n, sample=sample, seed=seed) is None]
+profiles = {name: cached(name, sample=sample, seed=seed) for name in selected}
+missing = [name for name, found in profiles.items() if found is None]
 if missing:
     bar = st.progress(0.0, text="Measuring…")
     for i, name in enumerate(missing):
@@ -69,12 +70,12 @@ if missing:
             bar.progress(min((i + fraction) / len(missing), 1.0),
                          text=f"Measuring **{md_escape(name)}** ({i + 1} of {len(missing)}): {text}")
         try:
-            profile(name, sample=sample, seed=seed, progress=show)
+            profiles[name] = profile(name, sample=sample, seed=seed, progress=show)
         except UsageError as exc:
             st.error(f"Could not measure {name}: {exc}", icon=":material/error:")
             st.stop()
     bar.empty()
-results = compare(selected, sample=sample, seed=seed)
+results = ranked(profiles)
 order = sorted(selected, key=lambda n: results[n]["complexity"])  # simplest first, like a scale
 gans = {name: gan_results(views, name) for name in selected}
 palette = colours(selected)

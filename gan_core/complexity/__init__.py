@@ -3,6 +3,6 @@
 `measures` holds the per-frame definitions; `profile` samples a dataset, summarises, caches and ranks.
 """
 
-from gan_core.complexity.profile import COMPOSITE, EXPLANATION, MEASURES, cached, compare, profile
+from gan_core.complexity.profile import COMPOSITE, EXPLANATION, MEASURES, cached, compare, profile, ranked
 
-__all__ = ["COMPOSITE", "EXPLANATION", "MEASURES", "cached", "compare", "profile"]
+__all__ = ["COMPOSITE", "EXPLANATION", "MEASURES", "cached", "compare", "profile", "ranked"]

@@ -115,7 +115,11 @@ def compare(names: list[str], **options) -> dict[str, dict]:
         raise UsageError("name at least one dataset")
     for name in names:
         open_dataset(name)  # every name is checked before any work starts
-    profiles = {name: profile(name, **options) for name in dict.fromkeys(names)}
+    return ranked({name: profile(name, **options) for name in dict.fromkeys(names)})
+
+
+def ranked(profiles: dict[str, dict]) -> dict[str, dict]:
+    """The profiles, each with its `rank` among them (1 = the most complex)."""
     order = sorted(profiles, key=lambda n: -profiles[n]["complexity"])
     return {name: {**profiles[name], "rank": order.index(name) + 1} for name in profiles}
 
