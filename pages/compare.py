@@ -152,4 +152,5 @@ with st.expander("What each measure means, and how it was measured"):
         "Colourfulness follows Hasler and Süsstrunk (2003). Terminal: "
         f"`python -m gan_core.complexity {' '.join(selected)} --sample {sample} --json`")
     st.download_button("Download the measures (JSON)", json.dumps(results, indent=2, sort_keys=True),
-                       file_name="complexity.json", mime="application/json", icon=":material/download:")
+                       file_name="complexity.json", mime="application/json", icon=":material/download:",
+                       on_click="ignore")

@@ -204,9 +204,9 @@ chart_and_samples(selected)
 d1, d2, _ = st.columns([2, 2, 3])
 stem = "-".join(selected)[:80]
 d1.download_button("Download steps (CSV)", steps_csv(runs, smoothing), file_name=f"curves-{stem}-steps.csv",
-                   mime="text/csv", icon=":material/download:")
+                   mime="text/csv", icon=":material/download:", on_click="ignore")
 d2.download_button("Download epochs (CSV)", epochs_csv(runs), file_name=f"curves-{stem}-epochs.csv",
-                   mime="text/csv", icon=":material/download:")
+                   mime="text/csv", icon=":material/download:", on_click="ignore")
 
 with st.expander("Epoch table: losses, sample scores and flags"):
     table = [{"run": d.name, **{k: r.get(k) for k in ("epoch", "g_loss", "d_loss", "d_real", "d_fake", "diversity",

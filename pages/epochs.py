@@ -334,9 +334,9 @@ with tab_export:
             a, b = st.columns(2)
             if "gif" in films:
                 a.download_button(f"Download GIF ({len(films['gif']) // 1024} KB)", films["gif"], f"{stem}.gif",
-                                  "image/gif", icon=":material/download:", key="epochs_dl_gif")
+                                  "image/gif", icon=":material/download:", on_click="ignore", key="epochs_dl_gif")
                 a.image(films["gif"], caption="GIF preview")
             if "mp4" in films:
                 b.download_button(f"Download MP4 ({len(films['mp4']) // 1024} KB)", films["mp4"], f"{stem}.mp4",
-                                  "video/mp4", icon=":material/download:", key="epochs_dl_mp4")
+                                  "video/mp4", icon=":material/download:", on_click="ignore", key="epochs_dl_mp4")
                 b.video(films["mp4"], format="video/mp4")

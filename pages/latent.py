@@ -131,13 +131,14 @@ c1.image(gif, caption="Looping animation", width=320)
 with c2:
     stem = f"{name}_e{epoch}_{method}"
     st.download_button("Strip (PNG)", png_bytes(grid(strip, side=steps)), f"{stem}_strip.png", "image/png",
-                       icon=":material/download:")
-    st.download_button("Animation (GIF)", gif, f"{stem}.gif", "image/gif", icon=":material/download:")
+                       icon=":material/download:", on_click="ignore")
+    st.download_button("Animation (GIF)", gif, f"{stem}.gif", "image/gif", icon=":material/download:",
+                       on_click="ignore")
     if st.button("Make an MP4", icon=":material/movie:"):
         state["lat_mp4"] = animation(loop, 8.0, ".mp4", labels + labels[::-1][1:-1])
     if state.get("lat_mp4"):
         st.download_button("Animation (MP4)", state["lat_mp4"], f"{stem}.mp4", "video/mp4",
-                           icon=":material/download:")
+                           icon=":material/download:", on_click="ignore")
 
 # -- the space over training -----------------------------------------------------------------------------
 st.subheader("3. The same morph at earlier epochs", anchor=False)
@@ -154,7 +155,8 @@ with c1:
     walk = images_for(run, epoch, random_walk(za, 48, seed=int(walk_seed)) * temperature)
     walk_gif = animation(walk, 12.0, ".gif", tuple(f"step {i + 1}" for i in range(len(walk))))
     st.image(walk_gif, caption=f"Wandering from {label_a}", width=320)
-    st.download_button("Walk (GIF)", walk_gif, f"{name}_e{epoch}_walk.gif", "image/gif", icon=":material/download:")
+    st.download_button("Walk (GIF)", walk_gif, f"{name}_e{epoch}_walk.gif", "image/gif", icon=":material/download:",
+                       on_click="ignore")
 with c2:
     st.subheader("5. Is it copying?", anchor=False)
     try:

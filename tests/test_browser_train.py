@@ -53,14 +53,15 @@ def test_start_watch_stop_resume_reload(tiny_run, tmp_path):
         page.reload(wait_until="domcontentloaded")
         expect(page.get_by_role("heading", name="live")).to_be_visible(timeout=60_000)
 
-        page.get_by_role("button", name="Stop").click()
+        main = page.get_by_test_id("stMain")  # not the header's Stop, shown while a script runs
+        main.get_by_role("button", name="Stop").click()
         expect(page.get_by_text("stopped", exact=True)).to_be_visible(timeout=60_000)
         stopped = read_json(checkpoints / "live" / "status.json")
         assert stopped["state"] == "stopped" and stopped["epoch"] >= 2
         screenshot(page, "train-stopped.png")
 
         set_number(page, "Train until epoch", stopped["epoch"] + 2)
-        page.get_by_role("button", name="Resume").click()
+        main.get_by_role("button", name="Resume").click()
         wait_for(lambda: read_json(checkpoints / "live" / "status.json").get("state") == "finished", 120,
                  "the resumed run to finish")
         expect(page.get_by_text("finished", exact=True)).to_be_visible(timeout=30_000)
