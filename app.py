@@ -16,10 +16,10 @@ from gan_core.errors import UsageError
 from ui import lock
 from ui.common import (
     BUILD_DEMO_DATA,
-    TRAIN_DEMO,
     RunView,
     dataset_montage,
     datasets,
+    demo_commands,
     device_info,
     duration,
     grid_image,
@@ -150,8 +150,7 @@ def runs_panel(drawn_for: tuple) -> None:
         else:
             lock.explain_locked("start training")
         st.markdown("Or from a terminal in the project folder:")
-        commands = [] if dataset_exists("cartoon-faces") else [BUILD_DEMO_DATA]
-        st.code("\n".join([*commands, TRAIN_DEMO]), language="bash")
+        st.code(demo_commands(), language="bash")
         return
     for start in range(0, len(views), RUN_COLUMNS):
         for column, view in zip(st.columns(RUN_COLUMNS, gap="medium"), views[start : start + RUN_COLUMNS],

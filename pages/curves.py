@@ -7,20 +7,17 @@ It only reads run directories (`ui.curves`), except "Score an epoch now", which 
 generator. The chart refreshes itself while a selected run trains.
 """
 
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from gan_core.datasets.store import exists as dataset_exists
 from gan_core.errors import UsageError
 from gan_core.metrics.health import FLAGS
 from gan_core.runs import Run
-from ui.common import BUILD_DEMO_DATA, TRAIN_DEMO, grid_image, md_escape, run_views
+from ui.common import grid_image, md_escape, run_views, stop_without_runs
 from ui.curves import X_MODES, CurveData, curves_figure, epochs_csv, load_curves, steps_csv
 from ui.page import setup
 
-ROOT = Path(__file__).resolve().parents[1]
 LIVE_REFRESH_S = 3
 GRID_PX = 560
 MAX_GRIDS = 4
@@ -30,13 +27,7 @@ setup("Training curves")
 st.title("Training curves", anchor=False)
 views = run_views()
 if not views:
-    st.info("No training runs yet, so there are no curves to show. Start one on the Train page, or from a "
-            "terminal in the project folder:", icon=":material/info:")
-    if (ROOT / "pages" / "train.py").exists():
-        st.page_link("pages/train.py", label="Go to the Train page", icon=":material/model_training:")
-    commands = [] if dataset_exists("cartoon-faces") else [BUILD_DEMO_DATA]
-    st.code("\n".join([*commands, TRAIN_DEMO]), language="bash")
-    st.stop()
+    stop_without_runs("there are no curves to show")
 
 
 # -- which runs, and how to draw them ---------------------------------------------------------------------

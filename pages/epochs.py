@@ -21,10 +21,9 @@ from gan_core.errors import UsageError
 from gan_core.media import GUTTER, cell, grid
 from gan_core.metrics.health import FLAGS
 from gan_core.runs import Run
-from ui.common import BUILD_DEMO_DATA, TRAIN_DEMO, dataset_montage, duration, grid_image, md_escape, run_views, upscale
+from ui.common import dataset_montage, duration, grid_image, md_escape, run_views, stop_without_runs, upscale
 from ui.page import setup
 
-ROOT = Path(__file__).resolve().parents[1]
 LIVE_REFRESH_S = 2
 GRID_PX = 560
 STRIP_MAX = 40
@@ -36,13 +35,7 @@ setup("Epochs")
 st.title("Epochs", anchor=False)
 views = run_views()
 if not views:
-    st.info("No training runs yet, so there are no epochs to scrub through. Start one on the Train page, or "
-            "from a terminal in the project folder:", icon=":material/info:")
-    if (ROOT / "pages" / "train.py").exists():
-        st.page_link("pages/train.py", label="Go to the Train page", icon=":material/model_training:")
-    commands = [] if dataset_exists("cartoon-faces") else [BUILD_DEMO_DATA]
-    st.code("\n".join([*commands, TRAIN_DEMO]), language="bash")
-    st.stop()
+    stop_without_runs("there are no epochs to scrub through")
 
 
 # -- helpers ------------------------------------------------------------------------------------------------

@@ -40,6 +40,24 @@ def tiny_run(tmp_path_factory) -> dict:
 
 
 @pytest.fixture
+def empty_dirs(tmp_path, monkeypatch) -> Path:
+    """Empty data folders, the env pointed there, no facilitator lock."""
+    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(tmp_path / "checkpoints"))
+    monkeypatch.setenv("GAN_DATASETS_DIR", str(tmp_path / "datasets"))
+    monkeypatch.delenv("GAN_FACILITATOR_PASSCODE", raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def tiny_run_env(tiny_run, monkeypatch) -> dict:
+    """The env pointed at the shared tiny run itself, for tests that only read it (no copy, no lock)."""
+    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(tiny_run["checkpoints_dir"]))
+    monkeypatch.setenv("GAN_DATASETS_DIR", str(tiny_run["datasets_dir"]))
+    monkeypatch.delenv("GAN_FACILITATOR_PASSCODE", raising=False)
+    return tiny_run
+
+
+@pytest.fixture
 def tiny_dirs(tiny_run, tmp_path, monkeypatch) -> dict:
     """The tiny dataset and its finished run, copied so a test may change them, and the env pointed there."""
     d = {"datasets": tmp_path / "datasets", "checkpoints": tmp_path / "checkpoints"}

@@ -5,7 +5,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from ui.common import BUILD_DEMO_DATA, TRAIN_DEMO, upscale
@@ -28,20 +27,6 @@ def _texts(at: AppTest) -> str:
 
 def _unescape(text: str) -> str:
     return text.replace("\\", "")
-
-
-@pytest.fixture
-def empty_dirs(tmp_path, monkeypatch):
-    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(tmp_path / "checkpoints"))
-    monkeypatch.setenv("GAN_DATASETS_DIR", str(tmp_path / "datasets"))
-    return tmp_path
-
-
-@pytest.fixture
-def tiny_dirs(tiny_run, monkeypatch):
-    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(tiny_run["checkpoints_dir"]))
-    monkeypatch.setenv("GAN_DATASETS_DIR", str(tiny_run["datasets_dir"]))
-    return tiny_run
 
 
 def test_empty_state_shows_the_commands_to_get_started(empty_dirs):
@@ -72,25 +57,25 @@ def test_page_does_not_import_tensorflow(empty_dirs):
     assert out.stdout.strip().splitlines()[-1] == "False"
 
 
-def test_tiny_run_and_dataset_are_shown(tiny_dirs):
+def test_tiny_run_and_dataset_are_shown(tiny_run_env):
     at = _run_app()
     text = _unescape(_texts(at))
     subheaders = [_unescape(s.value) for s in at.subheader]
-    assert tiny_dirs["run"] in subheaders
-    assert tiny_dirs["dataset"] in subheaders
+    assert tiny_run_env["run"] in subheaders
+    assert tiny_run_env["dataset"] in subheaders
     assert "finished" in text
     assert "epoch **1** of **1**" in text
     assert "No training runs yet" not in text
     assert "64** images · 32 px · RGB" in text
 
     alts = [img.alt for element in at.get("image") for img in element.proto.imgs]
-    assert f"Sample grid of {tiny_dirs['run']}, epoch 1" in alts  # the run card
-    assert f"Latest samples of {tiny_dirs['run']}" in alts  # the header picture
-    assert f"Images from {tiny_dirs['dataset']}" in alts  # the dataset card
+    assert f"Sample grid of {tiny_run_env['run']}, epoch 1" in alts  # the run card
+    assert f"Latest samples of {tiny_run_env['run']}" in alts  # the header picture
+    assert f"Images from {tiny_run_env['dataset']}" in alts  # the dataset card
     assert all(url for element in at.get("image") for url in element.value)
 
 
-def test_faces_montage_in_the_header_when_there_is_no_run(tiny_dirs, tmp_path, monkeypatch):
+def test_faces_montage_in_the_header_when_there_is_no_run(tiny_run_env, tmp_path, monkeypatch):
     monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(tmp_path / "no-runs"))
     at = _run_app()
     alts = [img.alt for element in at.get("image") for img in element.proto.imgs]

@@ -91,22 +91,6 @@ def trace_names(at) -> list[str]:
 
 
 @pytest.fixture
-def empty_dirs(tmp_path, monkeypatch):
-    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(tmp_path / "checkpoints"))
-    monkeypatch.setenv("GAN_DATASETS_DIR", str(tmp_path / "datasets"))
-    monkeypatch.delenv("GAN_FACILITATOR_PASSCODE", raising=False)
-    return tmp_path
-
-
-@pytest.fixture
-def tiny_dirs(tiny_run, monkeypatch):
-    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(tiny_run["checkpoints_dir"]))
-    monkeypatch.setenv("GAN_DATASETS_DIR", str(tiny_run["datasets_dir"]))
-    monkeypatch.delenv("GAN_FACILITATOR_PASSCODE", raising=False)
-    return tiny_run
-
-
-@pytest.fixture
 def two_runs(tiny_run, tmp_path, monkeypatch):
     """The tiny run and the flagged copy, in a checkpoints folder of their own."""
     checkpoints = tmp_path / "checkpoints"
@@ -128,27 +112,27 @@ def test_no_runs_says_what_to_do(empty_dirs):
     assert not at.get("plotly_chart")
 
 
-def test_the_tiny_run(tiny_dirs):
+def test_the_tiny_run(tiny_run_env):
     at = curves_page()
-    assert at.multiselect(key="curves_runs").value == [tiny_dirs["run"]]
+    assert at.multiselect(key="curves_runs").value == [tiny_run_env["run"]]
     names = trace_names(at)
     for label in ("G loss", "D loss", "D(x), real", "D(G(z)), generated", "diversity", "precision", "recall"):
         assert label in names, names
     assert "No warning signs in **tiny**" in texts(at)
     alts = [img.alt for element in at.get("image") for img in element.proto.imgs]
-    assert f"Samples of {tiny_dirs['run']} at epoch 1" in alts, alts
+    assert f"Samples of {tiny_run_env['run']} at epoch 1" in alts, alts
     assert [b.proto.label for b in at.get("download_button")] == ["Download steps (CSV)", "Download epochs (CSV)"]
     fig = figure(at)
     assert fig["layout"]["font"]["size"] >= 18  # readable on a projector
 
 
-def test_controls_redraw_the_chart(tiny_dirs):
+def test_controls_redraw_the_chart(tiny_run_env):
     at = curves_page()
     at.toggle(key="curves_log").set_value(True).run()
     assert figure(at)["layout"]["yaxis"]["type"] == "log"
     at.radio(key="curves_x").set_value("images").run()
     assert figure(at)["layout"]["xaxis3"]["title"]["text"] == "images seen"
-    last_step = json.loads((tiny_dirs["checkpoints_dir"] / "tiny" / "status.json").read_text())["step"]
+    last_step = json.loads((tiny_run_env["checkpoints_dir"] / "tiny" / "status.json").read_text())["step"]
     assert values(figure(at)["data"][0]["x"])[-1] == last_step * 32  # images seen = step x batch size
     at.slider(key="curves_smoothing").set_value(1).run()
     at.toggle(key="curves_scores").set_value(False).run()
@@ -193,7 +177,7 @@ def test_two_runs_overlaid_and_the_csv(two_runs):
     assert any(line.startswith("flagged,9,") and line.endswith("mode_collapse;diverging") for line in epochs)
 
 
-def test_score_an_epoch_now(tiny_dirs):
+def test_score_an_epoch_now(tiny_run_env):
     at = curves_page()
     at.selectbox(key="curves_score_epoch").set_value(1)
     at.button(key="curves_score_button").click().run()
@@ -203,7 +187,7 @@ def test_score_an_epoch_now(tiny_dirs):
     assert any("warm-up" in i.value or "No sign" in str(i.value) for i in [*at.info, *at.success])
 
 
-def test_page_does_not_import_tensorflow(tiny_dirs):
+def test_page_does_not_import_tensorflow(tiny_run_env):
     """Reading curves must stay light: TensorFlow only loads when someone asks to score an epoch."""
     code = (
         "import sys\n"

@@ -9,21 +9,6 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def empty_dirs(tmp_path, monkeypatch):
-    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(tmp_path / "checkpoints"))
-    monkeypatch.setenv("GAN_DATASETS_DIR", str(tmp_path / "datasets"))
-    monkeypatch.delenv("GAN_FACILITATOR_PASSCODE", raising=False)
-
-
-@pytest.fixture
-def tiny_dirs(tiny_run, monkeypatch):
-    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(tiny_run["checkpoints_dir"]))
-    monkeypatch.setenv("GAN_DATASETS_DIR", str(tiny_run["datasets_dir"]))
-    monkeypatch.delenv("GAN_FACILITATOR_PASSCODE", raising=False)
-    return tiny_run
-
-
 def epochs_page() -> AppTest:
     at = AppTest.from_file("../app.py", default_timeout=120)
     at.switch_page("pages/epochs.py")
@@ -57,7 +42,7 @@ def test_no_runs_says_what_to_do(empty_dirs):
     assert any("Train" in el.proto.label for el in nodes(at.main, "page_link"))
 
 
-def test_tiny_run_slider_grid_and_steps(tiny_dirs):
+def test_tiny_run_slider_grid_and_steps(tiny_run_env):
     at = epochs_page()
     slider = at.select_slider(key="epochs_epoch__tiny")
     assert slider.options == ["0", "1"] and slider.value == 1
@@ -74,7 +59,7 @@ def test_tiny_run_slider_grid_and_steps(tiny_dirs):
     assert not at.exception
 
 
-def test_follow_a_sample_shows_a_strip(tiny_dirs):
+def test_follow_a_sample_shows_a_strip(tiny_run_env):
     at = epochs_page()
     at.number_input(key="epochs_sample").set_value(9).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -82,7 +67,7 @@ def test_follow_a_sample_shows_a_strip(tiny_dirs):
     assert ["epoch 0", "epoch 1"] in image_captions(at)
 
 
-def test_export_makes_gif_and_mp4(tiny_dirs):
+def test_export_makes_gif_and_mp4(tiny_run_env):
     at = epochs_page()
     at.button(key="epochs_export_go").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -124,7 +109,7 @@ def test_flags_marked_and_two_runs_on_one_slider(flagged_and_copy):
     assert captions.count("Epoch 0 · before training") == 2, captions  # both runs at epoch 0
 
 
-def test_new_samples_from_a_saved_generator(tiny_dirs):
+def test_new_samples_from_a_saved_generator(tiny_run_env):
     at = epochs_page()
     at.number_input(key="epochs_new_seed").set_value(7).run()
     at.button(key="epochs_new_go").click().run()

@@ -12,6 +12,7 @@ import streamlit as st
 from PIL import Image
 
 from gan_core.datasets.store import Dataset, list_datasets
+from gan_core.datasets.store import exists as dataset_exists
 from gan_core.hardware import cpu_cores, cpu_model, nvidia_gpu_names
 from gan_core.media import grid
 from gan_core.runs import Run, list_runs
@@ -97,6 +98,20 @@ class RunView:
         if total:
             return min(max(int(self.status.get("step") or 0) / total, 0.0), 1.0)
         return min(self.epoch / self.epochs, 1.0) if self.epochs else 0.0
+
+
+def demo_commands() -> str:
+    """The terminal commands that start the quick demo (building its data first if it is missing)."""
+    return "\n".join([*([] if dataset_exists("cartoon-faces") else [BUILD_DEMO_DATA]), TRAIN_DEMO])
+
+
+def stop_without_runs(so: str) -> None:
+    """A page that needs a run when there is none: say what is missing, point to Train, stop the script."""
+    st.info(f"No training runs yet, so {so}. Start one on the Train page, or from a terminal in the project "
+            "folder:", icon=":material/info:")
+    st.page_link("pages/train.py", label="Go to the Train page", icon=":material/model_training:")
+    st.code(demo_commands(), language="bash")
+    st.stop()
 
 
 def _newest_first_key(view: RunView) -> tuple:

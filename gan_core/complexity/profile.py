@@ -211,8 +211,10 @@ def noise_ceiling(resolution: int, channels: int, sample: int) -> dict[str, floa
 
 
 def _share(value, ceiling) -> float | None:
-    if value is None or not ceiling:
-        return None if value is None else 0.0
+    if value is None:
+        return None
+    if not ceiling:
+        return 0.0
     return round(min(max(float(value) / float(ceiling), 0.0), 1.0), 4)
 
 
