@@ -244,8 +244,9 @@ def watch() -> None:
     active = [v.name for v in views if v.active]
     if st.session_state.get(RUN_KEY) not in names:
         st.session_state[RUN_KEY] = (active or names)[0]
-    st.selectbox("Run", names, key=RUN_KEY,
-                 format_func=lambda n: f"{n} ({next(v.state for v in views if v.name == n)})")
+    # names only: Streamlit keeps a keyed selectbox's option labels from its first draw, so a state in the
+    # label went stale ("live (running)" above a finished run); the badge below shows the state, live
+    st.selectbox("Run", names, key=RUN_KEY)
     queued = jobs.runs_in("queued")
     if queued:
         st.caption("Queue: " + " → ".join(r.name for r in queued))
