@@ -7,12 +7,12 @@ otherwise), and the whole page redraws when a run or dataset appears or goes.
 
 import streamlit as st
 
-from gan_core import jobs
+from gan_core.core.errors import UsageError
 from gan_core.datasets.build import build
 from gan_core.datasets.builtin import BUILTIN
 from gan_core.datasets.store import Dataset
 from gan_core.datasets.store import exists as dataset_exists
-from gan_core.errors import UsageError
+from gan_core.training import jobs
 from ui import lock
 from ui.common import (
     BUILD_DEMO_DATA,

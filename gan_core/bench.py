@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from gan_core.errors import run_cli
+from gan_core.core.errors import run_cli
 
 WIDTH, LATENT, BATCH = 64, 100, 64
 FLOPS_FORMULA = "train step = 3 x (G + 2 x D): forward G, D(real), D(fake); backward ~ 2 x forward"
@@ -78,7 +78,7 @@ def machine(device) -> dict:
     import keras
     import tensorflow as tf
 
-    from gan_core.device import cpu_name
+    from gan_core.training.device import cpu_name
 
     return {"cpu": cpu_name(), "cores": os.cpu_count(), "device": device.describe(), "onednn": onednn(),
             "tensorflow": tf.__version__, "keras": keras.__version__, "python": platform.python_version()}
@@ -149,8 +149,8 @@ def bare_steps(resolution: int, channels: int, batch, precision: str, plan: Plan
 
 # -- engine -----------------------------------------------------------------------------------------
 def build_dataset(resolution: int, plan: Plan):
+    from gan_core.core.progress import Progress
     from gan_core.datasets.build import build
-    from gan_core.progress import Progress
 
     t0 = time.perf_counter()
     ds = build("cartoon-faces", count=plan.images, resolution=resolution, name=f"cartoon-faces-{resolution}",
@@ -171,9 +171,9 @@ def constant_batch(dataset, resolution: int):
 
 def engine(dataset, resolution: int, precision: str, plan: Plan) -> dict:
     """A real Trainer run; each epoch's wall time runs from one end-of-epoch log line to the next."""
-    from gan_core.config import TrainConfig
-    from gan_core.runs import Run
-    from gan_core.training import Trainer
+    from gan_core.core.runs import Run
+    from gan_core.training.config import TrainConfig
+    from gan_core.training.trainer import Trainer
 
     config = TrainConfig(dataset=dataset.name, run=f"bench-{resolution}", epochs=plan.windows + 1,
                          resolution=resolution, channels=dataset.channels, batch_size=BATCH, latent_dim=LATENT,
@@ -268,7 +268,7 @@ def parse(argv):
 def main(argv=None) -> int:
     args = parse(argv)
     plan = QUICK if args.quick else FULL
-    from gan_core import device as devices
+    from gan_core.training import device as devices
 
     device = devices.setup()  # once; the Trainer's own call repeats it with the same settings (idempotent)
     if device.count > 1:

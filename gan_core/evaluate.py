@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from gan_core.errors import CliParser, UsageError, run_cli
+from gan_core.core.errors import CliParser, UsageError, run_cli
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif")
 DEFAULT_COUNT = 500
@@ -71,11 +71,11 @@ def _score(samples, reference) -> dict:
 
 
 def evaluate_run(name: str, epoch: int | None, *, count: int, seed: int) -> dict:
+    from gan_core.core.runs import Run
     from gan_core.datasets.store import exists as dataset_exists
     from gan_core.datasets.store import open_dataset
-    from gan_core.latent import resolve_epoch
+    from gan_core.explore.latent import resolve_epoch
     from gan_core.metrics import collapse_reason, diverging_at, in_warmup
-    from gan_core.runs import Run
 
     t0 = time.perf_counter()
     run = Run(name).require()
@@ -87,7 +87,7 @@ def evaluate_run(name: str, epoch: int | None, *, count: int, seed: int) -> dict
                          f"build or import it again, or score generated images with --images DIR --dataset NAME")
     reference = open_dataset(dataset_name).sample(count, seed=seed)
 
-    from gan_core.latent import generate, load_generator, sample_z
+    from gan_core.explore.latent import generate, load_generator, sample_z
 
     generator, epoch = load_generator(run, epoch)
     samples = generate(generator, sample_z(count, config["latent_dim"], seed))

@@ -12,7 +12,7 @@ also writes the frames side by side as `strip.png`.
 import argparse
 from pathlib import Path
 
-from gan_core.errors import UsageError, run_cli
+from gan_core.core.errors import UsageError, run_cli
 
 
 def main(argv=None) -> int:
@@ -43,12 +43,12 @@ def main(argv=None) -> int:
     if not animated and out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} exists and is not a folder")
 
-    from gan_core.atomic import write_bytes
-    from gan_core.interpolate import path
-    from gan_core.latent import generate, load_generator, sample_z
-    from gan_core.media import grid, png_bytes
-    from gan_core.quiet_tf import import_tensorflow
-    from gan_core.runs import Run
+    from gan_core.core.atomic import write_bytes
+    from gan_core.core.media import grid, png_bytes
+    from gan_core.core.quiet_tf import import_tensorflow
+    from gan_core.core.runs import Run
+    from gan_core.explore.interpolate import path
+    from gan_core.explore.latent import generate, load_generator, sample_z
 
     import_tensorflow()
     run = Run(args.run)
@@ -62,7 +62,7 @@ def main(argv=None) -> int:
         images = generate(generator, sample_z(args.count, latent_dim, args.seed))
         stem = f"{run.name}_e{epoch:04d}_s{args.seed}"
     if animated:
-        from gan_core import export
+        from gan_core.export import animation as export
 
         out.parent.mkdir(parents=True, exist_ok=True)
         order = [*range(len(images)), *range(len(images) - 2, 0, -1)]  # there and back: loops without a jump

@@ -11,9 +11,9 @@ noise to face). The Epochs page calls `export` with the same arguments.
 from collections.abc import Callable
 from pathlib import Path
 
-from gan_core import export as media_export
-from gan_core.errors import CliParser, UsageError, run_cli
-from gan_core.runs import Run
+from gan_core.core.errors import CliParser, UsageError, run_cli
+from gan_core.core.runs import Run
+from gan_core.export import animation as media_export
 
 DEFAULT_FPS = 8.0
 DEFAULT_SIZE = 512

@@ -8,7 +8,7 @@ Stop cleanly with Ctrl-C, SIGTERM, or by creating `checkpoints/<run>/stop.reques
 
 import argparse
 
-from gan_core.errors import UsageError, run_cli
+from gan_core.core.errors import UsageError, run_cli
 
 
 def parser() -> argparse.ArgumentParser:
@@ -49,15 +49,15 @@ def main(argv=None) -> int:
     elif args.get("epochs") is None:
         args["epochs"] = 30
 
-    from gan_core.quiet_tf import import_tensorflow
-    from gan_core.training import Trainer, prepare
+    from gan_core.core.quiet_tf import import_tensorflow
+    from gan_core.training.trainer import Trainer, prepare
 
     config = prepare(args, resume=resume)
-    from gan_core.runs import Run
+    from gan_core.core.runs import Run
 
     Run(config.run).stop_file.unlink(missing_ok=True)  # a stale request from an earlier session
     if queue:
-        from gan_core import jobs
+        from gan_core.training import jobs
 
         run = Run(config.run)
         with jobs.queue_lock():

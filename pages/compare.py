@@ -13,7 +13,7 @@ import streamlit as st
 
 from gan_core.complexity import EXPLANATION, MEASURES, cached, profile, ranked
 from gan_core.complexity.profile import DEFAULT_SAMPLE
-from gan_core.errors import UsageError
+from gan_core.core.errors import UsageError
 from ui.common import dataset_montage, datasets, grid_image, md_escape, run_views
 from ui.compare import colours, gan_results, measure_bars, outcome_figure, radar_figure
 from ui.page import setup

@@ -11,9 +11,9 @@ generator. The chart refreshes itself while a selected run trains.
 import pandas as pd
 import streamlit as st
 
-from gan_core.errors import UsageError
+from gan_core.core.errors import UsageError
+from gan_core.core.runs import Run
 from gan_core.metrics.health import FLAGS
-from gan_core.runs import Run
 from ui.common import grid_image, md_escape, run_views, stop_without_runs
 from ui.curves import X_MODES, CurveData, curves_figure, epochs_csv, load_curves, steps_csv
 from ui.page import setup

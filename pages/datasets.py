@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from gan_core.core.errors import UsageError
+from gan_core.core.media import grid
 from gan_core.datasets.build import BUILD_RESOLUTIONS, build
 from gan_core.datasets.builtin import BUILTIN
 from gan_core.datasets.frames import FITS
@@ -22,8 +24,6 @@ from gan_core.datasets.importer import ImportCancelled, ImportStatus, import_ima
 from gan_core.datasets.store import Dataset, delete_dataset
 from gan_core.datasets.store import exists as dataset_exists
 from gan_core.datasets.video import VIDEO_EXTENSIONS, probe
-from gan_core.errors import UsageError
-from gan_core.media import grid
 from ui import lock
 from ui.common import dataset_montage, datasets, duration, md_escape, run_views, upscale
 from ui.page import setup
@@ -240,7 +240,7 @@ def common_options(prefix: str, suggested: str) -> dict | None:
 def named(prefix: str, name: str, **options) -> dict | None:
     """Check the name; ask before replacing an existing dataset."""
     try:
-        from gan_core.paths import check_name
+        from gan_core.core.paths import check_name
 
         check_name(name, "dataset name")
     except UsageError as exc:

@@ -15,12 +15,12 @@ import streamlit as st
 from PIL import Image
 
 from gan_core import timelapse
+from gan_core.core.errors import UsageError
+from gan_core.core.media import GUTTER, cell, grid
+from gan_core.core.runs import Run
 from gan_core.datasets.store import exists as dataset_exists
 from gan_core.datasets.store import open_dataset
-from gan_core.errors import UsageError
-from gan_core.media import GUTTER, cell, grid
 from gan_core.metrics.health import FLAGS
-from gan_core.runs import Run
 from ui.common import dataset_montage, duration, grid_image, md_escape, run_views, stop_without_runs, upscale
 from ui.page import setup
 
@@ -243,7 +243,7 @@ with tab_new:
                                   help="Epochs whose generator weights were saved (see --save-every).")
         seed = b.number_input("Seed", 0, 2**31 - 1, 1, key="epochs_new_seed")
         if c.button("New samples", icon=":material/casino:", key="epochs_new_go", use_container_width=True):
-            from gan_core.latent import generate, load_generator, sample_z
+            from gan_core.explore.latent import generate, load_generator, sample_z
 
             with st.spinner("Drawing..."):
                 try:

@@ -2,7 +2,7 @@
 
 Every picture the generator makes starts as a random vector z; a sample is named by its seed (the same
 seed gives the same picture in the CLI, on every page and machine). Generators are cached per run and
-epoch (`gan_core.latent`, least-recently-used) and shared by every browser session.
+epoch (`gan_core.explore.latent`, least-recently-used) and shared by every browser session.
 """
 
 import tempfile
@@ -12,13 +12,14 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from gan_core import export, favourites
-from gan_core.errors import UsageError
-from gan_core.interpolate import path, random_walk, through
-from gan_core.latent import sample_z
-from gan_core.media import grid, png_bytes
-from gan_core.nearest import nearest_real
-from gan_core.runs import Run
+from gan_core.core.errors import UsageError
+from gan_core.core.media import grid, png_bytes
+from gan_core.core.runs import Run
+from gan_core.explore import favourites
+from gan_core.explore.interpolate import path, random_walk, through
+from gan_core.explore.latent import sample_z
+from gan_core.explore.nearest import nearest_real
+from gan_core.export import animation as export
 from ui.common import md_escape, run_views, upscale
 from ui.page import setup
 
@@ -33,8 +34,8 @@ st.caption("Each picture comes from a random vector z of numbers. Morph one into
 
 
 def images_for(run: Run, epoch: int, z: np.ndarray) -> np.ndarray:
-    from gan_core.latent import generate, load_generator
-    from gan_core.quiet_tf import import_tensorflow
+    from gan_core.core.quiet_tf import import_tensorflow
+    from gan_core.explore.latent import generate, load_generator
 
     import_tensorflow()
     with GENERATE_LOCK:

@@ -1,19 +1,19 @@
 """Train: start a DCGAN on a dataset from the browser and watch it learn, live.
 
-Training runs in its own process (`gan_core.jobs`); this page only starts it, then re-reads the run
+Training runs in its own process (`gan_core.training.jobs`); this page only starts it, then re-reads the run
 directory every second or so in a fragment. Reloading, closing the tab or restarting Streamlit loses
 nothing: runs are found again on disk.
 """
 
 import streamlit as st
 
-from gan_core import jobs
-from gan_core.config import RESOLUTIONS, TrainConfig
-from gan_core.errors import UsageError
-from gan_core.estimate import images_per_sec
+from gan_core.core.errors import UsageError
+from gan_core.core.runs import Run
 from gan_core.metrics.health import FLAGS
-from gan_core.runs import Run
-from gan_core.training import prepare
+from gan_core.training import jobs
+from gan_core.training.config import RESOLUTIONS, TrainConfig
+from gan_core.training.estimate import images_per_sec
+from gan_core.training.trainer import prepare
 from ui import lock
 from ui.common import dataset_montage, datasets, device_info, duration, grid_image, md_escape, run_views, state_badge
 from ui.curves import load_curves, sparkline

@@ -15,9 +15,9 @@ from PIL import Image, ImageDraw
 from gan_core.complexity import COMPOSITE, MEASURES, compare, profile
 from gan_core.complexity import measures as m
 from gan_core.complexity.profile import CACHE_FILE
+from gan_core.core.errors import UsageError
 from gan_core.datasets.importer import import_videos
 from gan_core.datasets.store import DatasetWriter
-from gan_core.errors import UsageError
 
 SIDE = 64
 COUNT = 96

@@ -15,11 +15,11 @@ import pytest
 from helpers import assert_one_line_error, cli
 from PIL import Image
 
+from gan_core.core.errors import UsageError
 from gan_core.datasets.frames import square
 from gan_core.datasets.imageio import MAX_PIXELS, Unusable, open_image
 from gan_core.datasets.importer import import_images, suggest_name
 from gan_core.datasets.store import list_datasets
-from gan_core.errors import UsageError
 
 DATA = "gan_core.datasets"
 QUIET = {"progress": lambda s: None}

@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 from helpers import assert_one_line_error, cli, frame_colour, frame_index, make_video, popen, wait_for
 
+from gan_core.core.errors import UsageError
 from gan_core.datasets.importer import ImportCancelled, ImportStatus, import_videos
 from gan_core.datasets.store import list_datasets, open_dataset
 from gan_core.datasets.video import TimeSampler
-from gan_core.errors import UsageError
 
 DATA = "gan_core.datasets"
 

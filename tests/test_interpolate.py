@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from helpers import assert_one_line_error, cli, pixels
 
-from gan_core.interpolate import lerp, path, random_walk, slerp, through
-from gan_core.latent import sample_z
+from gan_core.explore.interpolate import lerp, path, random_walk, slerp, through
+from gan_core.explore.latent import sample_z
 
 
 def test_slerp_endpoints_are_exact_and_norms_stay_on_the_shell():

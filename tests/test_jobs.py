@@ -9,9 +9,9 @@ import sys
 import pytest
 from helpers import ROOT, cli_env, read_json, wait_for
 
-from gan_core import jobs
-from gan_core.errors import UsageError
-from gan_core.runs import Run
+from gan_core.core.errors import UsageError
+from gan_core.core.runs import Run
+from gan_core.training import jobs
 
 TINY = ["--dataset", "cartoon-faces", "--resolution", "32", "--batch-size", "32", "--width", "16"]
 

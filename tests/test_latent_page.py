@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from gan_core import favourites
-from gan_core.errors import UsageError
-from gan_core.runs import Run
+from gan_core.core.errors import UsageError
+from gan_core.core.runs import Run
+from gan_core.explore import favourites
 
 
 def latent_page() -> AppTest:
@@ -59,7 +59,7 @@ def test_morph_on_to_a_third_sample(tiny_dirs):
 
 
 def test_generator_cache_is_bounded(tiny_dirs):
-    from gan_core import latent
+    from gan_core.explore import latent
 
     run = Run("tiny")
     for e in range(2, 12):  # ten more saved epochs (copies of a real generator's weights)

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from gan_core.core.errors import UsageError
 from gan_core.datasets import store
-from gan_core.errors import UsageError
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageSequence
 
-from gan_core.export import band_height, enlarge
-from gan_core.media import cell
+from gan_core.core.media import cell
+from gan_core.export.animation import band_height, enlarge
 
 
 @pytest.fixture(scope="module")

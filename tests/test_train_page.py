@@ -4,8 +4,8 @@ import pytest
 from helpers import read_json, wait_for
 from streamlit.testing.v1 import AppTest
 
+from gan_core.core.runs import Run
 from gan_core.datasets.build import build
-from gan_core.runs import Run
 
 
 @pytest.fixture

@@ -139,7 +139,7 @@ def test_nan_losses_fail_the_run_and_keep_the_last_good_checkpoint(dirs):
     # A real run whose input turns to NaN after its first epoch, as corrupt data would.
     script = """
 import math, tensorflow as tf
-from gan_core.training import Trainer, prepare
+from gan_core.training.trainer import Trainer, prepare
 class Poisoned(Trainer):
     def _build(self):
         data = super()._build()

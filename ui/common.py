@@ -11,11 +11,11 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
+from gan_core.core.hardware import cpu_cores, cpu_model, nvidia_gpu_names
+from gan_core.core.media import grid
+from gan_core.core.runs import Run, list_runs
 from gan_core.datasets.store import Dataset, list_datasets
 from gan_core.datasets.store import exists as dataset_exists
-from gan_core.hardware import cpu_cores, cpu_model, nvidia_gpu_names
-from gan_core.media import grid
-from gan_core.runs import Run, list_runs
 
 ACTIVE_STATES = ("queued", "running")
 STATE_COLOURS = {"queued": "gray", "running": "blue", "finished": "green", "failed": "red", "stopped": "orange"}

@@ -21,8 +21,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from gan_core.core.runs import Run
 from gan_core.metrics.health import FLAGS, divergence_stretches
-from gan_core.runs import Run
 
 X_MODES = {"epoch": "epochs", "images": "images seen"}
 RUN_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2"]

@@ -1,6 +1,6 @@
 """Training presets offered by the app, and turning chosen settings into a trainer command line."""
 
-from gan_core.runs import list_runs
+from gan_core.core.runs import list_runs
 
 PRESETS = {
     "Quick demo": dict(resolution=32, epochs=50, batch_size=64, max_images=2000, width=64,

@@ -1,4 +1,4 @@
-"""Long work in a page: `gan_core.progress.Progress`-compatible updates drawn on an `st.progress` bar."""
+"""Long work in a page: `gan_core.core.progress.Progress`-compatible updates drawn on an `st.progress` bar."""
 
 import time
 

@@ -10,7 +10,7 @@ import json
 import sys
 
 from gan_core.complexity.profile import DEFAULT_SAMPLE, EXPLANATION, MEASURES, compare
-from gan_core.errors import CliParser, run_cli
+from gan_core.core.errors import CliParser, run_cli
 
 
 def main(argv: list[str] | None = None) -> int:

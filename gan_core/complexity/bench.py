@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from gan_core.complexity.profile import DEFAULT_SAMPLE, profile
-from gan_core.hardware import cpu_cores, cpu_model
+from gan_core.core.hardware import cpu_cores, cpu_model
 
 SCRATCH = Path(tempfile.gettempdir()) / "gan-explorer-bench" / "complexity-datasets"
 

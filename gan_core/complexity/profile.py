@@ -20,10 +20,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from gan_core.atomic import read_json, write_json
 from gan_core.complexity import measures as m
+from gan_core.core.atomic import read_json, write_json
+from gan_core.core.errors import UsageError
 from gan_core.datasets.store import Dataset, open_dataset
-from gan_core.errors import UsageError
 
 VERSION = 1  # bump when a measure changes, so old cached profiles are measured again
 CACHE_FILE = "complexity.json"

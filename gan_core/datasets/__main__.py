@@ -10,7 +10,7 @@ import argparse
 import json
 from collections import Counter
 
-from gan_core.errors import CliParser, run_cli
+from gan_core.core.errors import CliParser, run_cli
 
 SHOW_SKIPPED = 50  # people see this many skipped files or frames by name, then a count per reason
 

@@ -1,9 +1,9 @@
 """Making a built-in dataset: stream a generator's images into the store with progress."""
 
+from gan_core.core.errors import UsageError
+from gan_core.core.progress import Progress
 from gan_core.datasets.builtin import BUILTIN
 from gan_core.datasets.store import Dataset, DatasetWriter
-from gan_core.errors import UsageError
-from gan_core.progress import Progress
 
 BUILD_RESOLUTIONS = (32, 64, 128, 256)
 

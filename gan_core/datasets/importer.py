@@ -27,14 +27,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from gan_core.core.errors import UsageError
+from gan_core.core.paths import check_name
+from gan_core.core.progress import Progress
 from gan_core.datasets.build import BUILD_RESOLUTIONS
 from gan_core.datasets.frames import FITS, square
 from gan_core.datasets.imageio import MAX_FILE_BYTES, Unusable, open_image
 from gan_core.datasets.store import Dataset, DatasetWriter, exists
 from gan_core.datasets.video import DuplicateFilter, VideoDamaged, probe, sample_frames
-from gan_core.errors import UsageError
-from gan_core.paths import check_name
-from gan_core.progress import Progress
 
 RESOLUTIONS = BUILD_RESOLUTIONS
 REPORT_EVERY = 0.25  # seconds between progress reports

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from gan_core.atomic import read_json, write_json
-from gan_core.errors import UsageError
-from gan_core.paths import check_name, datasets_dir
+from gan_core.core.atomic import read_json, write_json
+from gan_core.core.errors import UsageError
+from gan_core.core.paths import check_name, datasets_dir
 
 MANIFEST = "manifest.json"
 SHARD_BYTES = 64 * 2**20  # ~64 MB per shard: few files, yet fine-grained enough to shuffle across

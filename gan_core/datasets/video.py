@@ -35,7 +35,7 @@ import av
 import numpy as np
 from PIL import Image
 
-from gan_core.errors import UsageError
+from gan_core.core.errors import UsageError
 
 DUPLICATE_THRESHOLD = 3.0  # mean absolute difference, grey levels out of 255, on a 16 x 16 thumbnail
 THUMB = 16

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from gan_core.errors import UsageError, run_cli
+from gan_core.core.errors import UsageError, run_cli
 
 
 def _median_time(fn, repeat: int) -> float:
@@ -40,15 +40,15 @@ def main(argv=None) -> int:
     if not args.run and not args.dataset:
         raise UsageError("pass --run RUN or --dataset NAME")
 
+    from gan_core.core.media import png_bytes
     from gan_core.datasets.store import open_dataset
-    from gan_core.media import png_bytes
     from gan_core.metrics import Reference, epoch_scores
     from gan_core.metrics.during_training import SCORE_SAMPLES, Z_SEED_OFFSET
 
     lines = []
     if args.run:
-        from gan_core.latent import generate, load_generator, sample_z
-        from gan_core.runs import Run
+        from gan_core.core.runs import Run
+        from gan_core.explore.latent import generate, load_generator, sample_z
 
         run = Run(args.run).require()
         config = run.config()

@@ -62,7 +62,7 @@ class MetricsTail:
 
 class EpochScorer:
     def __init__(self, run, config, reference_images: np.ndarray, *, samples: int = SCORE_SAMPLES):
-        from gan_core.latent import sample_z
+        from gan_core.explore.latent import sample_z
 
         self.run, self.config = run, config
         self.reference = Reference(reference_images, seed=config.seed)
@@ -77,7 +77,7 @@ class EpochScorer:
 
     def __call__(self, generator, *, epoch: int, step: int, steps_per_epoch: int | None = None) -> dict:
         """Fields for the epoch's row: the scores (or nulls), `flags` and `score_seconds`."""
-        from gan_core.media import to_uint8
+        from gan_core.core.media import to_uint8
 
         t0 = time.perf_counter()
         scores = None

@@ -1,4 +1,4 @@
-"""`python -m gan_core.latent_bench`: how fast the Latent space page answers, on this machine.
+"""`python -m gan_core.explore.bench`: how fast the Latent space page answers, on this machine.
 
 Measures, for a 64 px DCGAN generator (width 64, z 100; untrained weights run exactly as fast):
 loading a saved generator from its weights file (median of 5 cold loads), a 16-step slerp
@@ -10,15 +10,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from gan_core.errors import run_cli
+from gan_core.core.errors import run_cli
 
 
 def main(argv=None) -> int:
-    from gan_core.quiet_tf import import_tensorflow
+    from gan_core.core.quiet_tf import import_tensorflow
 
     import_tensorflow()
-    from gan_core.interpolate import path
-    from gan_core.latent import generate, sample_z
+    from gan_core.explore.interpolate import path
+    from gan_core.explore.latent import generate, sample_z
     from gan_core.models import build_generator
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -11,7 +11,7 @@ import time
 
 import keras
 
-from gan_core.runs import Run
+from gan_core.core.runs import Run
 
 LOSS_KEYS = ("g_loss", "d_loss", "d_real", "d_fake")
 

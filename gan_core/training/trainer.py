@@ -16,12 +16,12 @@ import warnings
 import numpy as np
 
 from gan_core import __version__
-from gan_core.atomic import read_json, read_jsonl, temp_path_for, truncate_torn_line, write_bytes, write_json
-from gan_core.config import TrainConfig
+from gan_core.core.atomic import read_json, read_jsonl, temp_path_for, truncate_torn_line, write_bytes, write_json
+from gan_core.core.errors import UsageError
+from gan_core.core.media import grid, png_bytes, to_uint8
+from gan_core.core.runs import Run, hostname, now
 from gan_core.datasets.store import open_dataset
-from gan_core.errors import UsageError
-from gan_core.media import grid, png_bytes, to_uint8
-from gan_core.runs import Run, hostname, now
+from gan_core.training.config import TrainConfig
 
 REFERENCE_SAMPLES = 256  # real images, chosen once per run, that every epoch's samples are scored against
 
@@ -44,10 +44,10 @@ class Trainer:
     def _build(self):
         import keras
 
-        from gan_core import device as devices
         from gan_core.datasets.pipeline import training_dataset
         from gan_core.gan import DCGAN
         from gan_core.models import build_discriminator, build_generator
+        from gan_core.training import device as devices
 
         c = self.config
         self.device = devices.setup(c.precision, c.xla)
@@ -168,7 +168,7 @@ class Trainer:
     def _train(self) -> dict:
         import keras
 
-        from gan_core.callbacks import EpochArtifacts, NaNGuard, StepLog, StopRequest
+        from gan_core.training.callbacks import EpochArtifacts, NaNGuard, StepLog, StopRequest
 
         c, run = self.config, self.run
         run.path.mkdir(parents=True, exist_ok=True)  # a stop request made while starting up stays valid

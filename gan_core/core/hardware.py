@@ -1,6 +1,6 @@
 """What machine this is, without importing TensorFlow (the app asks this on every page load).
 
-`gan_core.device` decides how TensorFlow trains; this only names the hardware for people.
+`gan_core.training.device` decides how TensorFlow trains; this only names the hardware for people.
 """
 
 import os

@@ -8,9 +8,9 @@ import re
 
 import numpy as np
 
-from gan_core.atomic import read_json, write_json
-from gan_core.errors import UsageError
-from gan_core.runs import Run
+from gan_core.core.atomic import read_json, write_json
+from gan_core.core.errors import UsageError
+from gan_core.core.runs import Run
 
 _NAME = re.compile(r"^[\w .,'()-]{1,40}$")
 

@@ -7,8 +7,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from gan_core.errors import UsageError
-from gan_core.runs import Run
+from gan_core.core.errors import UsageError
+from gan_core.core.runs import Run
 
 
 def sample_z(count: int, latent_dim: int, seed: int) -> np.ndarray:
@@ -48,7 +48,7 @@ def load_generator(run: Run, epoch: int | None = None):
 
 def generate(generator, z: np.ndarray, batch: int = 64) -> np.ndarray:
     """uint8 images for the rows of z, in inference mode (batch norm uses its moving averages)."""
-    from gan_core.media import to_uint8
+    from gan_core.core.media import to_uint8
 
     # a plain call, not predict_on_batch: no retracing for every new batch size the pages ask for
     out = [to_uint8(generator(z[i : i + batch], training=False)) for i in range(0, len(z), batch)]

@@ -7,7 +7,7 @@ import os
 import re
 from pathlib import Path
 
-from gan_core.errors import UsageError
+from gan_core.core.errors import UsageError
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 

@@ -17,11 +17,11 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
-from gan_core.errors import UsageError
-from gan_core.paths import checkpoints_dir
-from gan_core.runs import Run, hostname, list_runs, now
+from gan_core.core.errors import UsageError
+from gan_core.core.paths import checkpoints_dir
+from gan_core.core.runs import Run, hostname, list_runs, now
 
-PROJECT = Path(__file__).resolve().parents[1]
+PROJECT = Path(__file__).resolve().parents[2]
 LOG_NAME = "train.log"
 
 

@@ -5,7 +5,7 @@ Defaults follow the DCGAN paper and the seeds' runs: 100-d z, Adam 2e-4 with bet
 
 from dataclasses import asdict, dataclass, fields
 
-from gan_core.errors import UsageError
+from gan_core.core.errors import UsageError
 
 RESOLUTIONS = (32, 64, 128, 256)
 GRID_SIDE = {32: 8, 64: 8, 128: 6, 256: 4}  # sample grid cells per side: ~256-1024 px images

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import keras
 import tensorflow as tf
 
-from gan_core.hardware import cpu_name
+from gan_core.core.hardware import cpu_name
 
 
 @dataclass

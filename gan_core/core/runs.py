@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from gan_core.atomic import append_jsonl, read_json, read_jsonl, write_json
-from gan_core.errors import UsageError
-from gan_core.paths import check_name, checkpoints_dir
+from gan_core.core.atomic import append_jsonl, read_json, read_jsonl, write_json
+from gan_core.core.errors import UsageError
+from gan_core.core.paths import check_name, checkpoints_dir
 
 STATES = ("queued", "running", "finished", "failed", "stopped")
 _EPOCH_FILE = re.compile(r"epoch_(\d{4,})")

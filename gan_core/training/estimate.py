@@ -7,7 +7,7 @@ ratio of train-step FLOPs. With no history at all, a conservative CPU figure giv
 import math
 import statistics
 
-from gan_core.runs import list_runs
+from gan_core.core.runs import list_runs
 
 FALLBACK_GFLOPS = {"CPU": 25.0, "GPU": 4000.0}  # achieved, not peak (see docs/benchmarks.md)
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from gan_core.errors import UsageError
-from gan_core.media import cell
+from gan_core.core.errors import UsageError
+from gan_core.core.media import cell
 
 FORMATS = (".gif", ".mp4")
 BAND_BG = (16, 16, 16)
