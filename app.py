@@ -8,6 +8,7 @@ otherwise), and the whole page redraws when a run or dataset appears or goes.
 import streamlit as st
 
 from gan_core.core.errors import UsageError
+from gan_core.core.progress import duration
 from gan_core.datasets.build import build
 from gan_core.datasets.builtin import BUILTIN
 from gan_core.datasets.store import Dataset
@@ -21,7 +22,6 @@ from ui.common import (
     datasets,
     demo_commands,
     device_info,
-    duration,
     grid_image,
     md_escape,
     run_views,

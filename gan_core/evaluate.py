@@ -71,6 +71,7 @@ def _score(samples, reference) -> dict:
 
 
 def evaluate_run(name: str, epoch: int | None, *, count: int, seed: int) -> dict:
+    from gan_core import models
     from gan_core.core.runs import Run
     from gan_core.datasets.store import exists as dataset_exists
     from gan_core.datasets.store import open_dataset
@@ -101,7 +102,7 @@ def evaluate_run(name: str, epoch: int | None, *, count: int, seed: int) -> dict
     best = max((d for d in earlier if isinstance(d, int | float)), default=None)
     reason = collapse_reason(scores, best)
     warmup = in_warmup(epoch, step)
-    stretch = diverging_at(log, epoch, spe) if epoch > 0 else None
+    stretch = diverging_at(log, epoch, spe, models.of_run(config).divergence) if epoch > 0 else None
     collapsed = bool(reason) and not warmup
     return {
         "run": run.name, "epoch": epoch, "dataset": dataset_name, **scores,

@@ -1,6 +1,7 @@
-"""`python -m gan_core.train`: train a DCGAN on a stored dataset into `checkpoints/<run>/`, or resume one.
+"""`python -m gan_core.train`: train a GAN on a stored dataset into `checkpoints/<run>/`, or resume one.
 
     python -m gan_core.train --dataset cartoon-faces --run faces-demo --epochs 30 --resolution 32
+    python -m gan_core.train --dataset cartoon-faces --run faces-dcgan --arch dcgan --epochs 30
     python -m gan_core.train --run faces-demo --resume --epochs 60
 
 Stop cleanly with Ctrl-C, SIGTERM, or by creating `checkpoints/<run>/stop.request`.
@@ -8,6 +9,7 @@ Stop cleanly with Ctrl-C, SIGTERM, or by creating `checkpoints/<run>/stop.reques
 
 import argparse
 
+from gan_core import models
 from gan_core.core.errors import UsageError, run_cli
 
 
@@ -16,18 +18,21 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset", help="a stored dataset (python -m gan_core.datasets list)")
     p.add_argument("--run", required=True, help="name of the run directory under checkpoints/")
     p.add_argument("--resume", action="store_true", help="continue a stopped or finished run")
+    p.add_argument("--arch", help=f"GAN family: {', '.join(models.names())} (default {models.DEFAULT}); "
+                   "settings left out take the family's defaults")
     p.add_argument("--epochs", type=int, help="total epochs to reach (default 30)")
     p.add_argument("--resolution", type=int, help="32, 64, 128 or 256 (default: the dataset's)")
     p.add_argument("--channels", type=int, choices=(1, 3), help="3 for RGB, 1 for grey (default: the dataset's)")
-    p.add_argument("--batch-size", type=int, help="images per step (default 64)")
+    p.add_argument("--batch-size", type=int, help="images per step (default: the family's, 64 for dcgan)")
     p.add_argument("--max-images", type=int, help="train on at most this many images of the dataset")
     p.add_argument("--save-every", type=int, help="keep generator weights every K epochs (default: ~30 kept)")
     p.add_argument("--seed", type=int, help="random seed: same seed and settings, same epoch-0 grid")
-    p.add_argument("--lr-g", type=float, help="generator learning rate (default 2e-4)")
-    p.add_argument("--lr-d", type=float, help="discriminator learning rate (default 2e-4)")
-    p.add_argument("--beta1", type=float, help="Adam beta1 (default 0.5)")
-    p.add_argument("--latent-dim", type=int, help="size of z (default 100)")
-    p.add_argument("--width", type=int, help="filters in D's first layer, G mirrors it (default 64)")
+    p.add_argument("--lr-g", type=float, help="generator learning rate (default: the family's, 2e-4 for dcgan)")
+    p.add_argument("--lr-d", type=float, help="discriminator learning rate (default: the family's, 2e-4 for dcgan)")
+    p.add_argument("--beta1", type=float, help="Adam beta1 (default: the family's, 0.5 for dcgan)")
+    p.add_argument("--latent-dim", type=int, help="size of z (default: the family's, 100 for dcgan)")
+    p.add_argument("--width", type=int, help="filters in D's first layer, G mirrors it (default: the family's, "
+                   "64 for dcgan)")
     p.add_argument("--xla", choices=("auto", "on", "off"), help="XLA compilation (default auto: on)")
     p.add_argument("--precision", choices=("auto", "float32", "mixed_float16"),
                    help="default auto: mixed_float16 on a GPU, float32 on a CPU")

@@ -17,6 +17,7 @@ import streamlit as st
 
 from gan_core.core.errors import UsageError
 from gan_core.core.media import grid
+from gan_core.core.progress import duration
 from gan_core.datasets.build import BUILD_RESOLUTIONS, build
 from gan_core.datasets.builtin import BUILTIN
 from gan_core.datasets.frames import FITS
@@ -25,7 +26,7 @@ from gan_core.datasets.store import Dataset, delete_dataset
 from gan_core.datasets.store import exists as dataset_exists
 from gan_core.datasets.video import VIDEO_EXTENSIONS, probe
 from ui import lock
-from ui.common import dataset_montage, datasets, duration, md_escape, run_views, upscale
+from ui.common import dataset_montage, datasets, md_escape, run_views, upscale
 from ui.page import setup
 
 CARD_COLUMNS = 3

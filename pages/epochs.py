@@ -17,11 +17,12 @@ from PIL import Image
 from gan_core import timelapse
 from gan_core.core.errors import UsageError
 from gan_core.core.media import GUTTER, cell, grid
+from gan_core.core.progress import duration
 from gan_core.core.runs import Run
 from gan_core.datasets.store import exists as dataset_exists
 from gan_core.datasets.store import open_dataset
 from gan_core.metrics.health import FLAGS
-from ui.common import dataset_montage, duration, grid_image, md_escape, run_views, stop_without_runs, upscale
+from ui.common import dataset_montage, grid_image, md_escape, run_views, stop_without_runs, upscale
 from ui.page import setup
 
 LIVE_REFRESH_S = 2

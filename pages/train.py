@@ -1,4 +1,4 @@
-"""Train: start a DCGAN on a dataset from the browser and watch it learn, live.
+"""Train: start a GAN on a dataset from the browser and watch it learn, live.
 
 Training runs in its own process (`gan_core.training.jobs`); this page only starts it, then re-reads the run
 directory every second or so in a fragment. Reloading, closing the tab or restarting Streamlit loses
@@ -7,7 +7,9 @@ nothing: runs are found again on disk.
 
 import streamlit as st
 
+from gan_core import models
 from gan_core.core.errors import UsageError
+from gan_core.core.progress import duration
 from gan_core.core.runs import Run
 from gan_core.metrics.health import FLAGS
 from gan_core.training import jobs
@@ -15,7 +17,7 @@ from gan_core.training.config import RESOLUTIONS, TrainConfig
 from gan_core.training.estimate import images_per_sec
 from gan_core.training.trainer import prepare
 from ui import lock
-from ui.common import dataset_montage, datasets, device_info, duration, grid_image, md_escape, run_views, state_badge
+from ui.common import dataset_montage, datasets, device_info, grid_image, md_escape, run_views, state_badge
 from ui.curves import load_curves, sparkline
 from ui.page import setup
 from ui.presets import PRESETS, cli_args, unique_run_name
@@ -23,20 +25,21 @@ from ui.presets import PRESETS, cli_args, unique_run_name
 LIVE_REFRESH_S = 1.5
 GRID_PX = 620  # large on a projector, yet the controls and curves stay on the same screen
 MODE_KEY, RUN_KEY, FORM_KEY, PENDING_KEY = "train_mode", "train_run", "train_form", "train_pending"
+ARCH_KEY = "train_arch"
 WATCH, NEW = "Watch a run", "Start a new run"
 
 ADVANCED_HELP = {
     "epochs": "Passes over the training images; the sample grid is saved after each one.",
     "resolution": "Image size the GAN learns, in pixels; larger is slower (4x the work per doubling).",
-    "batch_size": "Images per training step; 64 is the DCGAN default.",
+    "batch_size": "Images per training step; starts at the GAN family's default.",
     "max_images": "Train on at most this many images of the dataset (0 = all).",
     "save_every": "Keep the generator every K epochs (for scrubbing and the latent explorer); 0 = about 30 kept.",
     "seed": "Same seed and settings give the same starting noise and the same first grid.",
-    "lr_g": "Generator learning rate (Adam); the DCGAN paper used 0.0002.",
+    "lr_g": "Generator learning rate (Adam); starts at the GAN family's default.",
     "lr_d": "Discriminator learning rate; lower it if D wins too easily.",
-    "beta1": "Adam's momentum term; DCGAN used 0.5.",
+    "beta1": "Adam's momentum term; starts at the GAN family's default.",
     "latent_dim": "Length of the random vector z the generator starts from.",
-    "width": "Filters in the networks' first layers (capacity); 32 is faster, 64 is the DCGAN default.",
+    "width": "Filters in the networks' first layers (capacity); smaller is faster, less detailed.",
     "xla": "Compile the training step with XLA (auto: on a GPU; off on a CPU, where oneDNN is faster).",
     "precision": "auto: mixed float16 on a GPU, float32 on a CPU.",
 }
@@ -56,6 +59,19 @@ def go_to(mode: str, run_name: str | None = None) -> None:
 
 
 # -- starting a run -------------------------------------------------------------------------------------
+def family_picker(preferred: str | None) -> models.Family:
+    """The GAN family to train, each explained in two plain lines."""
+    names = models.names()
+    if preferred in names:  # a clone's family (widget state can be set before the widget is drawn)
+        st.session_state[ARCH_KEY] = preferred
+    elif st.session_state.get(ARCH_KEY) not in names:
+        st.session_state[ARCH_KEY] = models.DEFAULT
+    name = st.radio("GAN family", names, horizontal=True, format_func=lambda n: models.get(n).title, key=ARCH_KEY)
+    family = models.get(name)
+    st.caption("  \n".join(family.summary))
+    return family
+
+
 def new_run_form() -> None:
     sets = datasets()
     if not sets:
@@ -76,6 +92,8 @@ def new_run_form() -> None:
         preset_name = st.radio("Preset", list(PRESETS) + (["Settings of the run you cloned"] if defaults else []),
                                index=len(PRESETS) if defaults else 0, horizontal=True)
         preset = {**PRESETS.get(preset_name, {}), **defaults}
+        family = family_picker(defaults.get("arch") if defaults else None)
+        preset = {**family.defaults, **preset}
         if "note" in preset:
             st.caption(preset["note"])
         run_name = st.text_input("Run name", value=unique_run_name(defaults.get("run") or f"{dataset_name}-run"),
@@ -109,11 +127,11 @@ def new_run_form() -> None:
                 "precision": c1.selectbox("Precision", ["auto", "float32", "mixed_float16"],
                                           help=ADVANCED_HELP["precision"]),
             }
-        settings = {**settings, "run": run_name, "dataset": dataset_name,
+        settings = {**settings, "arch": family.name, "run": run_name, "dataset": dataset_name,
                     "max_images": settings["max_images"] or None, "save_every": settings["save_every"] or None}
         images = min(dataset.count, settings["max_images"] or dataset.count)
         device = device_info()
-        speed, source = images_per_sec(settings["resolution"], dataset.channels, settings["width"],
+        speed, source = images_per_sec(settings["arch"], settings["resolution"], dataset.channels, settings["width"],
                                        settings["latent_dim"], device.kind)
         per_epoch = images / max(speed, 1e-9)
         st.markdown(f"**About {duration(per_epoch)} per epoch**, {duration(per_epoch * settings['epochs'])} in all "

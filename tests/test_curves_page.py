@@ -116,7 +116,7 @@ def test_the_tiny_run(tiny_run_env):
     at = curves_page()
     assert at.multiselect(key="curves_runs").value == [tiny_run_env["run"]]
     names = trace_names(at)
-    for label in ("G loss", "D loss", "D(x), real", "D(G(z)), generated", "diversity", "precision", "recall"):
+    for label in ("G loss", "D loss", "D(x) on real", "D(G(z)) on generated", "diversity", "precision", "recall"):
         assert label in names, names
     assert "No warning signs in **tiny**" in texts(at)
     alts = [img.alt for element in at.get("image") for img in element.proto.imgs]

@@ -135,21 +135,6 @@ def state_badge(state: str) -> str:
     return f":{colour}-background[:{colour}[{icon} **{state}**]]"
 
 
-def duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "?"
-    if seconds < 10:
-        return f"{max(seconds, 0):.1f} s"
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
-
-
 def md_escape(text: str) -> str:
     """Run and dataset names may hold `_`, `.` and `-`; keep Markdown from reading them as markup."""
     return "".join("\\" + ch if ch in "\\`*_{}[]<>()#+-.!|~:$" else ch for ch in str(text))

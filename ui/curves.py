@@ -21,17 +21,20 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from gan_core import models
 from gan_core.core.runs import Run
 from gan_core.metrics.health import FLAGS, divergence_stretches
+from gan_core.models import Family
 
 X_MODES = {"epoch": "epochs", "images": "images seen"}
 RUN_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2"]
-SERIES = {  # key: label, colour with one run, dash with several
-    "g_loss": ("G loss", "#1f77b4", "solid"),
-    "d_loss": ("D loss", "#ff7f0e", "dot"),
-    "d_real": ("D(x), real", "#2ca02c", "solid"),
-    "d_fake": ("D(G(z)), generated", "#d62728", "dot"),
+SERIES_STYLE = {  # key: colour with one run, dash with several (labels and meanings: the run's family)
+    "g_loss": ("#1f77b4", "solid"),
+    "d_loss": ("#ff7f0e", "dot"),
+    "d_real": ("#2ca02c", "solid"),
+    "d_fake": ("#d62728", "dot"),
 }
+OTHER_STYLES = [("#e377c2", "dashdot"), ("#7f7f7f", "longdash"), ("#bcbd22", "dash")]
 SCORES = {  # key: label, colour with one run, dash with several
     "diversity": ("diversity", "#9467bd", "solid"),
     "precision": ("precision", "#17becf", "dash"),
@@ -64,6 +67,16 @@ class CurveData:
     stretches: list[dict] = field(default_factory=list)
     sample_epochs: list[int] = field(default_factory=list)
     weight_epochs: list[int] = field(default_factory=list)
+
+    @property
+    def family(self) -> Family:
+        return models.of_run(self.config)
+
+    def series(self):
+        """The family's series with their chart styles: (Series, colour, dash, subplot row)."""
+        for k, s in enumerate(self.family.series):
+            colour, dash = SERIES_STYLE.get(s.key) or OTHER_STYLES[k % len(OTHER_STYLES)]
+            yield s, colour, dash, 1 if s.kind == "loss" else 2
 
     @property
     def batch_size(self) -> int:
@@ -108,7 +121,7 @@ def _load(name: str, stamp: tuple) -> CurveData:
     run = Run(name)
     config, status = run.config(), run.status()
     metrics = run.metrics()
-    keys = ("step", "epoch", "g_loss", "d_loss", "d_real", "d_fake")
+    keys = ("step", "epoch", *models.of_run(config).keys())
     rows = {k: np.array([_num(r.get(k)) for r in metrics], np.float64) for k in keys}
     data = CurveData(name, config, status, rows, run.epochs(), sample_epochs=run.sample_epochs(),
                      weight_epochs=run.weight_epochs())
@@ -121,7 +134,7 @@ def _load(name: str, stamp: tuple) -> CurveData:
                 data.marks.append(FlagMark(code, int(row["epoch"]), int(row.get("step") or 0), message))
         if isinstance(row.get("diversity"), int | float):
             best = max(best or 0.0, row["diversity"])
-    data.stretches = divergence_stretches(metrics, spe)
+    data.stretches = divergence_stretches(metrics, spe, data.family.divergence)
     for m in data.marks:  # the trainer's diverging flags, in the words of the stretch behind them
         if m.code == "diverging":
             stretch = next((s for s in data.stretches if s["epoch"] <= m.epoch <= (s["end_epoch"] or m.epoch)), None)
@@ -195,7 +208,8 @@ def curves_figure(runs: list[CurveData], *, x_mode: str = "epoch", smoothing: in
     """
     several = len(runs) > 1
     rows_n = 3 if show_scores else 2
-    titles = ["Losses", "Discriminator: D(x) on real, D(G(z)) on generated"]
+    probabilities = [s.label for s in runs[0].family.series if s.kind == "probability"] if runs else []
+    titles = ["Losses", "Discriminator: " + ", ".join(probabilities)]
     if show_scores:
         titles.append("Sample scores per epoch (1 = like the real images)")
     fig = make_subplots(rows=rows_n, cols=1, shared_xaxes=True, vertical_spacing=0.07, subplot_titles=titles,
@@ -207,8 +221,9 @@ def curves_figure(runs: list[CurveData], *, x_mode: str = "epoch", smoothing: in
         x = data.x_of_steps(data.rows["step"], x_mode)
         epoch = data.rows["epoch"]
         thin = _thin(len(x))
-        for key, row in (("g_loss", 1), ("d_loss", 1), ("d_real", 2), ("d_fake", 2)):
-            label, colour, dash = _style(several, key, i, SERIES)
+        for series, colour, dash, row in data.series():
+            key, label = series.key, series.label
+            colour, dash = (RUN_COLOURS[i % len(RUN_COLOURS)], dash) if several else (colour, "solid")
             raw = data.rows[key]
             fig.add_scatter(x=x[thin], y=raw[thin], mode="lines", line=dict(color=colour, width=1), opacity=0.25,
                             hoverinfo="skip", showlegend=False, legendgroup=f"{data.name}-{key}", row=row, col=1)
@@ -310,8 +325,10 @@ def sparkline(data: CurveData, *, smoothing: int = 5, height: int = 200) -> go.F
     fig = go.Figure()
     if data.has_rows:
         x = data.x_of_steps(data.rows["step"], "epoch")
-        for key in ("g_loss", "d_loss"):
-            label, colour, _ = SERIES[key]
+        for series, colour, _, row in data.series():
+            if row != 1:
+                continue
+            key, label = series.key, series.label
             fig.add_scatter(x=x, y=data.rows[key], mode="lines", line=dict(color=colour, width=1), opacity=0.25,
                             hoverinfo="skip", showlegend=False)
             fig.add_scatter(x=x, y=smooth(data.rows[key], smoothing), mode="lines", name=label,

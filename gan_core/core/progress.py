@@ -39,7 +39,7 @@ class Progress:
             eta = self.eta
             line = f"[{bar:<24}] {self.done}/{self.total} {self.what}  {self.rate:.0f}/s"
             if eta is not None:
-                line += f"  ETA {eta:.0f}s"
+                line += f"  ETA {duration(eta)}"
         else:
             line = f"{self.done} {self.what}  {self.rate:.0f}/s"
         if self._tty:
@@ -50,3 +50,20 @@ class Progress:
 
     def close(self) -> None:
         self._draw(end="\n")
+
+
+def duration(seconds: float | None) -> str:
+    """A duration for people: "4.2 s", "45 s", "12 min", "1 h 05 min" ("?" when unknown)."""
+    if seconds is None:
+        return "?"
+    if seconds < 10:
+        return f"{max(seconds, 0):.1f} s"
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+

@@ -29,7 +29,7 @@ from pathlib import Path, PurePosixPath
 
 from gan_core.core.errors import UsageError
 from gan_core.core.paths import check_name
-from gan_core.core.progress import Progress
+from gan_core.core.progress import Progress, duration
 from gan_core.datasets.build import BUILD_RESOLUTIONS
 from gan_core.datasets.frames import FITS, square
 from gan_core.datasets.imageio import MAX_FILE_BYTES, Unusable, open_image
@@ -70,19 +70,10 @@ class ImportStatus:
         if self.skipped:
             bits.append(f"{self.skipped:,} skipped")
         if self.eta is not None and not self.finished:
-            bits.append(f"about {_duration(self.eta)} left")
+            bits.append(f"about {duration(self.eta)} left")
         if self.current:
             bits.append(self.current)
         return " · ".join(bits)
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    if seconds < 90:
-        return f"{seconds} s"
-    if seconds < 5400:
-        return f"{round(seconds / 60)} min"
-    return f"{seconds // 3600} h {round(seconds % 3600 / 60):02d} min"
 
 
 class _Tracker:

@@ -1,6 +1,6 @@
 """`python -m gan_core.explore.bench`: how fast the Latent space page answers, on this machine.
 
-Measures, for a 64 px DCGAN generator (width 64, z 100; untrained weights run exactly as fast):
+Measures, for the default family's 64 px generator (width 64, z 100; untrained weights run exactly as fast):
 loading a saved generator from its weights file (median of 5 cold loads), a 16-step slerp
 interpolation once loaded (median of 20), and that the model cache stays bounded.
 """
@@ -17,9 +17,11 @@ def main(argv=None) -> int:
     from gan_core.core.quiet_tf import import_tensorflow
 
     import_tensorflow()
+    from gan_core import models
     from gan_core.explore.interpolate import path
     from gan_core.explore.latent import generate, sample_z
-    from gan_core.models import build_generator
+
+    build_generator = models.get(models.DEFAULT).build_generator
 
     with tempfile.TemporaryDirectory() as tmp:
         weights = Path(tmp) / "g.weights.h5"

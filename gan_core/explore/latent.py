@@ -31,10 +31,10 @@ def resolve_epoch(run: Run, epoch: int | None) -> int:
 
 @lru_cache(maxsize=8)
 def _load(run_path: str, run_name: str, epoch: int, mtime: float):
-    from gan_core.models import build_generator
+    from gan_core import models
 
     cfg = Run(run_name).config()
-    generator = build_generator(cfg["resolution"], cfg["channels"], cfg["latent_dim"], cfg["width"])
+    generator = models.of_run(cfg).build_generator(cfg["resolution"], cfg["channels"], cfg["latent_dim"], cfg["width"])
     generator.load_weights(Run(run_name).generator_file(epoch))
     return generator
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gan_core import models
 from gan_core.metrics import Reference, epoch_scores
 from gan_core.metrics.health import flags_for
 
@@ -87,7 +88,7 @@ class EpochScorer:
             scores = epoch_scores(images, self.reference)
         rows = [r for r in self.tail.read() if r.get("step", 0) <= step]
         flags = flags_for(scores, rows, epoch=epoch, step=step, steps_per_epoch=steps_per_epoch,
-                          best_diversity=self.best_diversity)
+                          best_diversity=self.best_diversity, rule=models.get(self.config.arch).divergence)
         if scores is not None:
             self.best_diversity = max(self.best_diversity or 0.0, scores["diversity"])
         fields = {key: (scores or {}).get(key) for key in SCORE_KEYS}

@@ -15,10 +15,11 @@
   DCGAN draws near-identical blobs (the generator has not yet learned that z matters; see
   docs/benchmarks.md for the quick demo's numbers), which is not a collapse.
 - `diverging`, from the loss log (`metrics.jsonl` rows): a loss became NaN or infinite, or the
-  discriminator won outright for a sustained stretch: D loss below 0.05 (it tells real from fake with
-  ~98% certainty) while the generator's loss stays above 4 and does not come back down, for at least
-  `MIN_EPOCHS` epochs and `MIN_STEPS` steps in a row. D winning for a moment is normal; for that long,
-  the generator gets no useful gradient. Absurd learning rates (--lr-d 5 --lr-g 5) get here within two
+  discriminator won outright for a sustained stretch, by the run's family's own `DivergenceRule`
+  (thresholds belong to a loss: for DCGAN's cross-entropy, D loss below 0.05, i.e. it tells real from
+  fake with ~98% certainty, while the generator's loss stays above 4 and does not come back down, for
+  at least 2 epochs and 40 steps in a row). D winning for a moment is normal; for that long, the
+  generator gets no useful gradient. Absurd learning rates (--lr-d 5 --lr-g 5) get here within two
   epochs: D loss 0, G loss in the thousands, flat.
 
 Limits, seen while choosing the thresholds: toy runs (256 faces, 16-32 filters) often hover at diversity
@@ -36,16 +37,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gan_core import models
+from gan_core.models import DivergenceRule
+
 DIVERSITY_MIN = 0.25
 TWINS_MAX = 0.5
 DROP_FRACTION, DROP_BELOW = 0.5, 0.5
 WARMUP_EPOCHS = 2
 WARMUP_STEPS = 200
 
-D_NEAR_ZERO = 0.05
-G_HIGH = 4.0
-MIN_EPOCHS = 2
-MIN_STEPS = 40
 
 
 @dataclass(frozen=True)
@@ -105,13 +105,18 @@ def _finite(value) -> bool:
     return isinstance(value, int | float) and math.isfinite(value)
 
 
-def divergence_stretches(rows: list[dict], steps_per_epoch: int | None = None) -> list[dict]:
+def divergence_stretches(rows: list[dict], steps_per_epoch: int | None = None,
+                         rule: DivergenceRule | None = None) -> list[dict]:
     """Every sign of divergence in loss-log rows (`step`, `epoch`, `g_loss`, `d_loss`), oldest first.
+
+    `rule`: the run's family's (`models.of_run(config).divergence`); None: the default family's, which is
+    what a run written before families existed was trained with.
 
     Each is {"kind": "nan" | "d_wins", "start_step", "start_epoch", "step", "epoch", "end_step", "end_epoch",
     "message"}: where the stretch began, where it became sustained enough to flag, and where it ended (the
     last row of the log if it still goes on). A NaN row ends the log's usefulness and is the last entry.
     """
+    rule = rule or models.get(None).divergence
     found, start = [], None
 
     def close(k_end: int) -> None:
@@ -127,7 +132,7 @@ def divergence_stretches(rows: list[dict], steps_per_epoch: int | None = None) -
                           "end_epoch": row.get("epoch"),
                           "message": f"the losses became NaN or infinite at step {row.get('step')}"})
             return found
-        if not (d < D_NEAR_ZERO and g > G_HIGH):
+        if not (d < rule.d_loss_below and g > rule.g_loss_above):
             if start is not None:
                 close(k - 1)
             start = None
@@ -138,7 +143,7 @@ def divergence_stretches(rows: list[dict], steps_per_epoch: int | None = None) -
         first = rows[start]
         steps = row["step"] - first["step"]
         epochs = (steps / steps_per_epoch) if steps_per_epoch else (row["epoch"] - first["epoch"])
-        if steps < MIN_STEPS or epochs < MIN_EPOCHS:
+        if steps < rule.min_steps or epochs < rule.min_epochs:
             continue
         g_losses = [r["g_loss"] for r in rows[start : k + 1]]
         half = len(g_losses) // 2
@@ -146,22 +151,24 @@ def divergence_stretches(rows: list[dict], steps_per_epoch: int | None = None) -
             found.append({"kind": "d_wins", "start_step": first["step"], "start_epoch": first["epoch"],
                           "step": row["step"], "epoch": row["epoch"], "end_step": None, "end_epoch": None,
                           "message": (f"from step {first['step']} (epoch {first['epoch']}) the discriminator's "
-                                      f"loss stayed below {D_NEAR_ZERO} while the generator's rose to "
+                                      f"loss stayed below {rule.d_loss_below} while the generator's rose to "
                                       f"{row['g_loss']:.3g}")})
     if rows:
         close(len(rows) - 1)
     return found
 
 
-def divergence(rows: list[dict], steps_per_epoch: int | None = None) -> dict | None:
+def divergence(rows: list[dict], steps_per_epoch: int | None = None,
+               rule: DivergenceRule | None = None) -> dict | None:
     """The first sign of divergence in the rows (see `divergence_stretches`), or None."""
-    stretches = divergence_stretches(rows, steps_per_epoch)
+    stretches = divergence_stretches(rows, steps_per_epoch, rule)
     return stretches[0] if stretches else None
 
 
-def diverging_at(rows: list[dict], epoch: int, steps_per_epoch: int | None = None) -> dict | None:
+def diverging_at(rows: list[dict], epoch: int, steps_per_epoch: int | None = None,
+                 rule: DivergenceRule | None = None) -> dict | None:
     """The divergence going on in `epoch` (flagged by its end and not over before it began), or None."""
-    for stretch in reversed(divergence_stretches(rows, steps_per_epoch)):
+    for stretch in reversed(divergence_stretches(rows, steps_per_epoch, rule)):
         if stretch["epoch"] <= epoch <= stretch["end_epoch"]:
             return stretch
     return None
@@ -169,7 +176,7 @@ def diverging_at(rows: list[dict], epoch: int, steps_per_epoch: int | None = Non
 
 def flags_for(scores: dict | None = None, metrics_rows: list[dict] | None = None, *, epoch: int | None = None,
               step: int | None = None, steps_per_epoch: int | None = None,
-              best_diversity: float | None = None) -> list[str]:
+              best_diversity: float | None = None, rule: DivergenceRule | None = None) -> list[str]:
     """Flag codes (keys of FLAGS) for one epoch: its sample scores and the loss log up to its end.
 
     `metrics_rows` should end with the epoch's last row (the trainer passes the log as it stands).
@@ -177,6 +184,6 @@ def flags_for(scores: dict | None = None, metrics_rows: list[dict] | None = None
     flags = []
     if scores and not in_warmup(epoch, step) and collapse_reason(scores, best_diversity):
         flags.append("mode_collapse")
-    if metrics_rows and epoch is not None and diverging_at(metrics_rows, epoch, steps_per_epoch):
+    if metrics_rows and epoch is not None and diverging_at(metrics_rows, epoch, steps_per_epoch, rule):
         flags.append("diverging")
     return flags

@@ -11,9 +11,8 @@ import time
 
 import keras
 
+from gan_core.core.progress import duration
 from gan_core.core.runs import Run
-
-LOSS_KEYS = ("g_loss", "d_loss", "d_real", "d_fake")
 
 
 class StepLog(keras.callbacks.Callback):
@@ -23,9 +22,10 @@ class StepLog(keras.callbacks.Callback):
     exactly as (k * mean_k - j * mean_j) / (k - j).
     """
 
-    def __init__(self, run: Run, *, step: int, steps_per_epoch: int, epochs: int, batch_size: int):
+    def __init__(self, run: Run, keys: tuple[str, ...], *, step: int, steps_per_epoch: int, epochs: int,
+                 batch_size: int):
         super().__init__()
-        self.run, self.step, self.spe = run, step, steps_per_epoch
+        self.run, self.keys, self.step, self.spe = run, keys, step, steps_per_epoch
         self.epochs, self.batch_size = epochs, batch_size
         self._status_time = 0.0
         self._tty = sys.stdout.isatty()
@@ -33,14 +33,14 @@ class StepLog(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch = epoch + 1  # run directories count epochs from 1; epoch 0 is "before training"
-        self._prev_k, self._prev_means = 0, dict.fromkeys(LOSS_KEYS, 0.0)
+        self._prev_k, self._prev_means = 0, dict.fromkeys(self.keys, 0.0)
         self._t = time.perf_counter()
 
     def on_train_batch_end(self, batch, logs=None):
         k = batch + 1  # steps done in this epoch
-        means = {key: float(logs[key]) for key in LOSS_KEYS}
+        means = {key: float(logs[key]) for key in self.keys}
         n = k - self._prev_k
-        row = {key: (k * means[key] - self._prev_k * self._prev_means[key]) / n for key in LOSS_KEYS}
+        row = {key: (k * means[key] - self._prev_k * self._prev_means[key]) / n for key in self.keys}
         now = time.perf_counter()
         self.images_per_sec = n * self.batch_size / max(now - self._t, 1e-9)
         self.step += n
@@ -57,7 +57,7 @@ class StepLog(keras.callbacks.Callback):
             if self._tty:
                 bar = "#" * int(20 * k / self.spe)
                 print(f"\repoch {self.epoch}/{self.epochs} [{bar:<20}] {self.images_per_sec:7.0f} img/s"
-                      f"  ETA {_duration(eta)}   ", end="", flush=True)
+                      f"  ETA {duration(eta)}   ", end="", flush=True)
 
 
 class StopRequest(keras.callbacks.Callback):
@@ -89,12 +89,13 @@ class StopRequest(keras.callbacks.Callback):
 class NaNGuard(keras.callbacks.Callback):
     """Stops at the first non-finite loss, so the last good checkpoint is never overwritten."""
 
-    def __init__(self):
+    def __init__(self, loss_keys: tuple[str, ...]):
         super().__init__()
+        self.loss_keys = loss_keys
         self.error = None
 
     def on_train_batch_end(self, batch, logs=None):
-        bad = [k for k in ("g_loss", "d_loss") if not math.isfinite(float(logs[k]))]
+        bad = [k for k in self.loss_keys if not math.isfinite(float(logs[k]))]
         if bad:
             self.error = (
                 f"training diverged: {' and '.join(bad)} became NaN or infinite in epoch "
@@ -126,13 +127,5 @@ class EpochArtifacts(keras.callbacks.Callback):
             self.checkpoint(epoch=epoch, step=self.step_log.step, epoch_done=False, logs=None, seconds=None)
             return
         seconds = time.perf_counter() - self._t
-        means = {k: round(float(logs[k]), 6) for k in LOSS_KEYS}
+        means = {k: round(float(logs[k]), 6) for k in self.step_log.keys}
         self.checkpoint(epoch=epoch + 1, step=self.step_log.step, epoch_done=True, logs=means, seconds=seconds)
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(max(seconds, 0))
-    h, rem = divmod(seconds, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}h{m:02d}m" if h else f"{m}m{s:02d}s"
-

@@ -1,11 +1,15 @@
 """Every setting of a training run, as one plain dataclass (stored as the run's `config.json`).
 
-Defaults follow the DCGAN paper and the seeds' runs: 100-d z, Adam 2e-4 with beta1 0.5, batch 64.
+`arch` names the GAN family (`gan_core.models`); settings left as None take that family's defaults
+(for DCGAN, the paper's and the seeds': 100-d z, Adam 2e-4 with beta1 0.5, batch 64, width 64).
 """
 
 from dataclasses import asdict, dataclass, fields
 
+from gan_core import models
 from gan_core.core.errors import UsageError
+
+DEFAULT_ARCH = models.DEFAULT
 
 RESOLUTIONS = (32, 64, 128, 256)
 GRID_SIDE = {32: 8, 64: 8, 128: 6, 256: 4}  # sample grid cells per side: ~256-1024 px images
@@ -15,24 +19,28 @@ GRID_SIDE = {32: 8, 64: 8, 128: 6, 256: 4}  # sample grid cells per side: ~256-1
 class TrainConfig:
     dataset: str
     run: str
+    arch: str = DEFAULT_ARCH
     epochs: int = 30
     resolution: int = 64
     channels: int = 3
-    batch_size: int = 64
+    batch_size: int | None = None
     max_images: int | None = None
     save_every: int | None = None  # None: about 30 checkpoints over the run
     seed: int = 0
-    lr_g: float = 2e-4
-    lr_d: float = 2e-4
-    beta1: float = 0.5
-    latent_dim: int = 100
-    width: int = 64  # filters of the discriminator's first layer; the generator mirrors it
+    lr_g: float | None = None
+    lr_d: float | None = None
+    beta1: float | None = None
+    latent_dim: int | None = None
+    width: int | None = None  # filters of the discriminator's first layer; the generator mirrors it
     grid_side: int | None = None
     xla: str = "auto"  # auto | on | off
     precision: str = "auto"  # auto | float32 | mixed_float16
     steps_per_execution: int = 8  # train steps per call from Python; also the logging interval
 
     def __post_init__(self):
+        for name, value in models.get(self.arch).defaults.items():
+            if getattr(self, name) is None:
+                setattr(self, name, value)
         if self.resolution not in RESOLUTIONS:
             raise UsageError(f"resolution {self.resolution} is not supported; choose one of {RESOLUTIONS}")
         if self.channels not in (1, 3):

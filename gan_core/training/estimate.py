@@ -1,43 +1,37 @@
 """How long an epoch will take, before starting: from this machine's past runs, else from FLOPs.
 
-Past runs record their measured images/s (`epochs.jsonl`); a run of another size is scaled by the
-ratio of train-step FLOPs. With no history at all, a conservative CPU figure gives a first guess.
+Past runs record their measured images/s (`epochs.jsonl`); a run of another size or family is scaled
+by the ratio of train-step FLOPs (`gan_core.models.flops`, counted from the built networks). With no
+history at all, a conservative CPU figure gives a first guess.
 """
 
-import math
 import statistics
 
+from gan_core import models
 from gan_core.core.runs import list_runs
+from gan_core.models.flops import train_step_flops
 
 FALLBACK_GFLOPS = {"CPU": 25.0, "GPU": 4000.0}  # achieved, not peak (see docs/benchmarks.md)
 
 
-def train_step_flops(resolution: int, channels: int = 3, width: int = 64, latent_dim: int = 100) -> float:
-    """FLOPs per image of one train step: G forward, D forward on real and fake, backward ~2x forward."""
-    stages = int(math.log2(resolution // 4))
-    f = [min(width * 2**s, 512) for s in range(stages)]  # filters per stage, small to large
-    g = 2 * latent_dim * 16 * f[-1]  # dense to 4x4
-    d = 2 * 16 * f[-1]  # dense to one logit
-    for s in range(stages):
-        size = resolution >> (s + 1)  # D conv output side / G transposed-conv input side at this stage
-        c_in = channels if s == 0 else f[s - 1]
-        d += 2 * size * size * 16 * c_in * f[s]
-        g += 2 * size * size * 16 * c_in * f[s]
-    return 3 * (g + 2 * d)
+def _flops(arch: str, resolution: int, channels: int, width: int, latent_dim: int) -> float:
+    return train_step_flops(arch, resolution, channels, width, latent_dim)["train_step_per_image"]
 
 
-def images_per_sec(resolution: int, channels: int, width: int, latent_dim: int, device_kind: str) -> tuple[float, str]:
+def images_per_sec(arch: str, resolution: int, channels: int, width: int, latent_dim: int,
+                   device_kind: str) -> tuple[float, str]:
     """Expected training throughput and where the figure comes from."""
-    target = train_step_flops(resolution, channels, width, latent_dim)
+    target = _flops(arch, resolution, channels, width, latent_dim)
     measured = []
     for run in list_runs():
         cfg = run.config()
         if cfg.get("device_kind") != device_kind:
             continue
         speeds = [r["images_per_sec"] for r in run.epochs()[1:] if r.get("images_per_sec")]
-        if speeds:
-            flops = train_step_flops(cfg["resolution"], cfg["channels"], cfg["width"], cfg["latent_dim"])
-            same = (cfg["resolution"], cfg["width"]) == (resolution, width)
+        run_arch = cfg.get("arch") or models.DEFAULT
+        if speeds and run_arch in models.names():
+            flops = _flops(run_arch, cfg["resolution"], cfg["channels"], cfg["width"], cfg["latent_dim"])
+            same = (run_arch, cfg["resolution"], cfg["width"]) == (arch, resolution, width)
             measured.append((not same, statistics.median(speeds) * flops / target, run.name))
     if measured:
         _, speed, name = min(measured)

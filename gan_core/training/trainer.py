@@ -1,10 +1,10 @@
 """The trainer: from a `TrainConfig` to a finished (or stopped, or failed) run directory.
 
-It sets up the device, the input pipeline and the DCGAN, restores the last full state when resuming,
-and lets Keras `fit` drive the epochs while the callbacks write the run directory. Checkpoint order
-makes `kill -9` harmless: grid, generator weights and epoch row first, then the full state, and only
-then does `state/latest.json` (renamed into place) point at it. Resuming first drops any log rows
-newer than that state, so at most the unfinished epoch is lost.
+It sets up the device, the input pipeline and the run's GAN family (`gan_core.models`), restores the
+last full state when resuming, and lets Keras `fit` drive the epochs while the callbacks write the run
+directory. Checkpoint order makes `kill -9` harmless: grid, generator weights and epoch row first, then
+the full state, and only then does `state/latest.json` (renamed into place) point at it. Resuming first
+drops any log rows newer than that state, so at most the unfinished epoch is lost.
 """
 
 import json
@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 
-from gan_core import __version__
+from gan_core import __version__, models
 from gan_core.core.atomic import read_json, read_jsonl, temp_path_for, truncate_torn_line, write_bytes, write_json
 from gan_core.core.errors import UsageError
 from gan_core.core.media import grid, png_bytes, to_uint8
@@ -30,6 +30,7 @@ class Trainer:
     def __init__(self, config: TrainConfig, *, resume: bool = False, log=print):
         self.config, self.resume, self.log = config, resume, log
         self.run = Run(config.run)
+        self.family = models.get(config.arch)
         self.dataset = open_dataset(config.dataset)
         self.images = min(self.dataset.count, config.max_images or self.dataset.count)
         if self.images < config.batch_size:
@@ -45,19 +46,14 @@ class Trainer:
         import keras
 
         from gan_core.datasets.pipeline import training_dataset
-        from gan_core.gan import DCGAN
-        from gan_core.models import build_discriminator, build_generator
         from gan_core.training import device as devices
 
         c = self.config
         self.device = devices.setup(c.precision, c.xla)
         keras.utils.set_random_seed(c.seed)
         with self.device.strategy.scope():
-            generator = build_generator(c.resolution, c.channels, c.latent_dim, c.width)
-            discriminator = build_discriminator(c.resolution, c.channels, c.width)
-            self.gan = DCGAN(generator, discriminator, c.latent_dim)
-            g_opt = keras.optimizers.Adam(c.lr_g, beta_1=c.beta1)
-            d_opt = keras.optimizers.Adam(c.lr_d, beta_1=c.beta1)
+            self.gan = self.family.build_gan(c)
+            g_opt, d_opt = self.family.optimizers(c)
             if self.device.precision == "mixed_float16":
                 g_opt = keras.optimizers.LossScaleOptimizer(g_opt)
                 d_opt = keras.optimizers.LossScaleOptimizer(d_opt)
@@ -68,6 +64,7 @@ class Trainer:
             self.gan.compile(g_opt, d_opt, jit_compile=self.device.xla, steps_per_execution=spe)
             self.gan(np.zeros((1, c.latent_dim), np.float32))
             self.gan.build_optimizers()
+            self.generator = self.family.sampling_generator(self.gan)
         data = training_dataset(self.dataset, resolution=c.resolution, channels=c.channels,
                                 batch_size=c.batch_size, seed=c.seed, max_images=c.max_images)
         return data
@@ -96,7 +93,7 @@ class Trainer:
 
     # -- checkpoints ----------------------------------------------------------------------------
     def _sample_grid(self, epoch: int) -> np.ndarray:
-        samples = to_uint8(self.gan.generator.predict_on_batch(self.noise))
+        samples = to_uint8(self.generator.predict_on_batch(self.noise))
         write_bytes(self.run.sample_file(epoch), png_bytes(grid(samples, self.config.grid_side)))
         return samples
 
@@ -113,13 +110,13 @@ class Trainer:
         if epoch_done:
             self._sample_grid(epoch)
             run.weights_dir.mkdir(exist_ok=True)
-            self._save_weights(self.gan.generator, run.generator_file(epoch))
+            self._save_weights(self.generator, run.generator_file(epoch))
             previous = epoch - 1  # keep every save_every-th generator, epoch 0, and the newest
             if previous > 0 and previous % c.save_every and previous != self._start_epoch:
                 run.generator_file(previous).unlink(missing_ok=True)
             if getattr(self, "_scorer", None) is None:  # made once per run: the real side is scored once
                 self._scorer = EpochScorer(run, c, self.reference)
-            scores = self._scorer(self.gan.generator, epoch=epoch, step=step, steps_per_epoch=self.steps_per_epoch)
+            scores = self._scorer(self.generator, epoch=epoch, step=step, steps_per_epoch=self.steps_per_epoch)
             run.log_epoch({
                 "epoch": epoch, "step": step, **(logs or {}),
                 "seconds": round(seconds, 2) if seconds else None,
@@ -136,8 +133,8 @@ class Trainer:
         run.write_status(epoch=epoch, step=step, epoch_progress=0.0)
         self.done_epoch, self.done_step = epoch, step
         if epoch_done:
-            self.log(f"epoch {epoch}/{c.epochs}  step {step}  g {logs['g_loss']:.3f}  d {logs['d_loss']:.3f}"
-                     f"  D(x) {logs['d_real']:.2f}  D(G(z)) {logs['d_fake']:.2f}"
+            losses = "  ".join(f"{key} {logs[key]:.3f}" for key in self.family.keys())
+            self.log(f"epoch {epoch}/{c.epochs}  step {step}  {losses}"
                      f"  {self.steps_per_epoch * c.batch_size / seconds:.0f} img/s")
 
     def _restore(self) -> tuple[int, int]:
@@ -195,11 +192,11 @@ class Trainer:
         if start_epoch == 0 and not self.saved:
             self._sample_grid(0)
             run.weights_dir.mkdir(exist_ok=True)
-            self._save_weights(self.gan.generator, run.generator_file(0))
+            self._save_weights(self.generator, run.generator_file(0))
 
-        step_log = StepLog(run, step=step, steps_per_epoch=self.steps_per_epoch, epochs=c.epochs,
+        step_log = StepLog(run, self.family.keys(), step=step, steps_per_epoch=self.steps_per_epoch, epochs=c.epochs,
                            batch_size=c.batch_size)
-        stop, guard = StopRequest(run), NaNGuard()
+        stop, guard = StopRequest(run), NaNGuard(self.family.keys("loss"))
         callbacks = [step_log, guard, stop, EpochArtifacts(self.checkpoint, step_log, stop, guard),
                      keras.callbacks.TensorBoard(str(run.tensorboard_dir), update_freq="epoch",
                                                  write_graph=False, profile_batch=0)]

@@ -1,0 +1,86 @@
+"""The registry of GAN families: everything that builds, loads or describes a model asks here.
+
+    from gan_core import models
+    family = models.get("dcgan")            # or models.of_run(run.config()) for a saved run
+    family.build_gan(config); family.series; family.divergence
+
+Adding a family is one module (networks, train step, losses; see `family.py` for what it provides)
+and one `register(Family(...))` row below. A run directory written before families existed has no
+`arch` in its config and is a DCGAN. `GAN_FAMILY_MODULES=pkg.mod,...` imports extra modules at start
+(each registers its own families), so a command line or the app can train a family that lives
+outside gan_core, e.g. a test's toy family.
+"""
+
+import importlib
+import os
+
+from gan_core.core.errors import UsageError
+from gan_core.models.family import DivergenceRule, Family, Series
+
+__all__ = ["DEFAULT", "DivergenceRule", "Family", "Series", "get", "names", "of_run", "register"]
+
+DEFAULT = "dcgan"  # and what a run without "arch" in its config.json was trained with
+_FAMILIES: dict[str, Family] = {}
+
+
+def register(family: Family) -> Family:
+    """Add (or replace, by name) a family."""
+    _FAMILIES[family.name] = family
+    return family
+
+
+def names() -> list[str]:
+    _load_plugins()
+    return list(_FAMILIES)
+
+
+def get(name: str | None) -> Family:
+    """The family called `name` (None: the default); a one-line error naming the known ones otherwise."""
+    _load_plugins()
+    name = name or DEFAULT
+    if name not in _FAMILIES:
+        raise UsageError(f"unknown GAN family {name!r}; choose one of {', '.join(_FAMILIES)}")
+    return _FAMILIES[name]
+
+
+def of_run(config: dict) -> Family:
+    """The family a run was trained with, from its `config.json` (DCGAN if it predates families)."""
+    return get(config.get("arch") or DEFAULT)
+
+
+_plugins_loaded: set[str] = set()
+
+
+def _load_plugins() -> None:
+    for module in filter(None, (m.strip() for m in os.environ.get("GAN_FAMILY_MODULES", "").split(","))):
+        if module not in _plugins_loaded:
+            _plugins_loaded.add(module)
+            try:
+                importlib.import_module(module)
+            except ImportError as exc:
+                raise UsageError(f"GAN_FAMILY_MODULES names {module!r}, which cannot be imported: {exc}") from exc
+
+
+# -- the families -------------------------------------------------------------------------------------
+CROSS_ENTROPY_SERIES = (
+    Series("g_loss", "G loss", "The generator's cross-entropy, -log D(G(z)): lower when it fools the "
+           "discriminator. It rises when D gets better; that is normal."),
+    Series("d_loss", "D loss", "The discriminator's cross-entropy on real and generated images: 1.39 (2 ln 2) "
+           "when it cannot tell them apart, near 0 when it always can."),
+    Series("d_real", "D(x) on real", "The probability D gives real images of being real: near 1 means D is sure.",
+           kind="probability"),
+    Series("d_fake", "D(G(z)) on generated", "The probability D gives generated images of being real: 0.5 means "
+           "the generator fools it half the time.", kind="probability"),
+)
+
+register(Family(
+    name="dcgan",
+    title="DCGAN (Radford et al. 2015)",
+    summary=("The classic recipe: strided convolutions, batch norm and the cross-entropy loss.",
+             "Learns fast on big datasets; on a few hundred images its discriminator tends to overfit."),
+    module="gan_core.models.dcgan",
+    series=CROSS_ENTROPY_SERIES,
+    # D tells real from fake with ~98% certainty (cross-entropy 0.05) while G's loss stays high
+    divergence=DivergenceRule(d_loss_below=0.05, g_loss_above=4.0),
+    defaults={"batch_size": 64, "lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.5, "latent_dim": 100, "width": 64},
+))
