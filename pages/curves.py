@@ -189,6 +189,10 @@ def chart_and_samples(selected: list[str]) -> None:
 
 
 chart_and_samples(selected)
+with st.expander("What the curves mean"):
+    for family in {d.family.name: d.family for d in runs}.values():  # each family's series, in its own terms
+        st.markdown(f"**{family.title}**\n\n" + "\n".join(f"- **{md_escape(s.label)}**: {s.meaning}"
+                                                           for s in family.series))
 
 
 # -- downloads, the epoch table, and scoring on demand ----------------------------------------------------
@@ -200,7 +204,7 @@ d2.download_button("Download epochs (CSV)", epochs_csv(runs), file_name=f"curves
                    mime="text/csv", icon=":material/download:", on_click="ignore")
 
 with st.expander("Epoch table: losses, sample scores and flags"):
-    table = [{"run": d.name, **{k: r.get(k) for k in ("epoch", "g_loss", "d_loss", "d_real", "d_fake", "diversity",
+    table = [{"run": d.name, **{k: r.get(k) for k in ("epoch", *d.family.keys(), "diversity",
                                                          "precision", "recall", "near_duplicates")},
               "flags": ", ".join(FLAGS[c].title for c in r.get("flags") or [] if c in FLAGS)}
              for d in runs for r in d.epochs]

@@ -59,6 +59,39 @@ def go_to(mode: str, run_name: str | None = None) -> None:
 
 
 # -- starting a run -------------------------------------------------------------------------------------
+def advanced_settings(preset: dict, defaults: dict, scope: str) -> dict:
+    """Every setting, starting from the preset (over the family's defaults). Widgets are keyed by `scope`
+    (family and preset), so picking another family or preset starts them from its own values."""
+    c1, c2 = st.columns(2)
+
+    def number(column, name: str, label: str, low, high, value, **kwargs):
+        return column.number_input(label, low, high, value, help=ADVANCED_HELP[name], key=scope + name, **kwargs)
+
+    def choice(column, name: str, label: str, options, index: int = 0, **kwargs):
+        return column.selectbox(label, options, index=index, help=ADVANCED_HELP[name], key=scope + name, **kwargs)
+
+    return {
+        "epochs": number(c1, "epochs", "Epochs", 1, 100_000, int(preset.get("epochs", 30))),
+        "resolution": choice(c2, "resolution", "Resolution", RESOLUTIONS,
+                             RESOLUTIONS.index(preset.get("resolution", 64))),
+        "batch_size": number(c1, "batch_size", "Batch size", 1, 4096, int(preset["batch_size"])),
+        "max_images": number(c2, "max_images", "Max images (0 = all)", 0, 10_000_000,
+                             int(preset.get("max_images") or 0)),
+        "save_every": number(c1, "save_every", "Save generator every K epochs (0 = auto)", 0, 100_000,
+                             int(defaults.get("save_every") or 0)),
+        "seed": number(c2, "seed", "Seed", 0, 2**31 - 1, int(preset.get("seed", 0))),
+        "lr_g": number(c1, "lr_g", "Generator learning rate", 1e-6, 1.0, float(preset["lr_g"]),
+                       format="%.5f", step=1e-5),
+        "lr_d": number(c2, "lr_d", "Discriminator learning rate", 1e-6, 1.0, float(preset["lr_d"]),
+                       format="%.5f", step=1e-5),
+        "beta1": number(c1, "beta1", "Adam beta1", 0.0, 0.999, float(preset["beta1"])),
+        "latent_dim": number(c2, "latent_dim", "Latent size (z)", 2, 1024, int(preset["latent_dim"])),
+        "width": number(c1, "width", "Network width", 4, 512, int(preset["width"])),
+        "xla": choice(c2, "xla", "XLA", ["auto", "on", "off"]),
+        "precision": choice(c1, "precision", "Precision", ["auto", "float32", "mixed_float16"]),
+    }
+
+
 def family_picker(preferred: str | None) -> models.Family:
     """The GAN family to train, each explained in two plain lines."""
     names = models.names()
@@ -99,34 +132,7 @@ def new_run_form() -> None:
         run_name = st.text_input("Run name", value=unique_run_name(defaults.get("run") or f"{dataset_name}-run"),
                                  help="Letters, digits, '.', '_' and '-'; it names the folder under checkpoints/.")
         with st.expander("Advanced settings"):
-            c1, c2 = st.columns(2)
-            res = preset.get("resolution", 64)
-            settings = {
-                "epochs": c1.number_input("Epochs", 1, 100_000, int(preset.get("epochs", 30)),
-                                          help=ADVANCED_HELP["epochs"]),
-                "resolution": c2.selectbox("Resolution", RESOLUTIONS, index=RESOLUTIONS.index(res),
-                                           help=ADVANCED_HELP["resolution"]),
-                "batch_size": c1.number_input("Batch size", 1, 4096, int(preset.get("batch_size", 64)),
-                                              help=ADVANCED_HELP["batch_size"]),
-                "max_images": c2.number_input("Max images (0 = all)", 0, 10_000_000,
-                                              int(preset.get("max_images") or 0), help=ADVANCED_HELP["max_images"]),
-                "save_every": c1.number_input("Save generator every K epochs (0 = auto)", 0, 100_000,
-                                              int(defaults.get("save_every") or 0), help=ADVANCED_HELP["save_every"]),
-                "seed": c2.number_input("Seed", 0, 2**31 - 1, int(preset.get("seed", 0)), help=ADVANCED_HELP["seed"]),
-                "lr_g": c1.number_input("Generator learning rate", 1e-6, 1.0, float(preset.get("lr_g", 2e-4)),
-                                        format="%.5f", step=1e-5, help=ADVANCED_HELP["lr_g"]),
-                "lr_d": c2.number_input("Discriminator learning rate", 1e-6, 1.0, float(preset.get("lr_d", 2e-4)),
-                                        format="%.5f", step=1e-5, help=ADVANCED_HELP["lr_d"]),
-                "beta1": c1.number_input("Adam beta1", 0.0, 0.999, float(preset.get("beta1", 0.5)),
-                                         help=ADVANCED_HELP["beta1"]),
-                "latent_dim": c2.number_input("Latent size (z)", 2, 1024, int(preset.get("latent_dim", 100)),
-                                              help=ADVANCED_HELP["latent_dim"]),
-                "width": c1.number_input("Network width", 8, 512, int(preset.get("width", 64)),
-                                         help=ADVANCED_HELP["width"]),
-                "xla": c2.selectbox("XLA", ["auto", "on", "off"], help=ADVANCED_HELP["xla"]),
-                "precision": c1.selectbox("Precision", ["auto", "float32", "mixed_float16"],
-                                          help=ADVANCED_HELP["precision"]),
-            }
+            settings = advanced_settings(preset, defaults, f"adv-{family.name}-{preset_name}-")
         settings = {**settings, "arch": family.name, "run": run_name, "dataset": dataset_name,
                     "max_images": settings["max_images"] or None, "save_every": settings["save_every"] or None}
         images = min(dataset.count, settings["max_images"] or dataset.count)
