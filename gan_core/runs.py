@@ -18,6 +18,7 @@ from gan_core.paths import check_name, checkpoints_dir
 
 STATES = ("queued", "running", "finished", "failed", "stopped")
 _EPOCH_FILE = re.compile(r"epoch_(\d{4,})")
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt|Exit)\b.*:")
 
 
 def now() -> str:
@@ -83,8 +84,26 @@ class Run:
         state = status.get("state")
         if state in ("running", "queued") and here and not pid_alive(status.get("pid")):
             died = "the trainer process died" if state == "running" else "the queued trainer process died"
-            status = {**status, "state": "failed", "error": status.get("error") or died}
+            last = self.last_logged_error()
+            status = {**status, "state": "failed",
+                      "error": status.get("error") or (f"{died}: {last}" if last else died)}
         return status
+
+    def last_logged_error(self) -> str | None:
+        """The last error line a trainer started by the app printed to its `train.log`, if any."""
+        try:
+            with open(self.path / "train.log", "rb") as f:
+                f.seek(max(0, f.seek(0, 2) - 16384))
+                lines = f.read().decode("utf-8", errors="replace").splitlines()
+        except OSError:
+            return None
+        for line in reversed(lines):
+            line = line.strip()
+            if line.startswith("error: "):
+                return line[len("error: "):]
+            if _EXCEPTION_LINE.match(line):
+                return line
+        return None
 
     def write_status(self, **fields) -> dict:
         status = {**read_json(self.status_file, {}), **fields, "updated": now()}

@@ -6,13 +6,11 @@
 Stop cleanly with Ctrl-C, SIGTERM, or by creating `checkpoints/<run>/stop.request`.
 """
 
-import argparse
-
-from gan_core.errors import UsageError, run_cli
+from gan_core.errors import CliParser, UsageError, run_cli
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m gan_core.train", description=__doc__.split("\n")[0])
+def parser() -> CliParser:
+    p = CliParser(prog="python -m gan_core.train", description=__doc__.split("\n")[0])
     p.add_argument("--dataset", help="a stored dataset (python -m gan_core.datasets list)")
     p.add_argument("--run", required=True, help="name of the run directory under checkpoints/")
     p.add_argument("--resume", action="store_true", help="continue a stopped or finished run")
@@ -49,27 +47,49 @@ def main(argv=None) -> int:
     elif args.get("epochs") is None:
         args["epochs"] = 30
 
+    from gan_core import runlock
+    from gan_core.paths import check_name
+    from gan_core.runs import Run
+
+    name = check_name(args["run"], "run name")
+    if runlock.acquire(name) is None:  # held until this process ends, queued or training
+        raise UsageError(refusal(Run(name)))
     from gan_core.quiet_tf import import_tensorflow
     from gan_core.training import Trainer, prepare
 
     config = prepare(args, resume=resume)
-    from gan_core.runs import Run
-
-    Run(config.run).stop_file.unlink(missing_ok=True)  # a stale request from an earlier session
+    run = Run(config.run)
+    run.stop_file.unlink(missing_ok=True)  # a stale request from an earlier session
     if queue:
         from gan_core import jobs
 
-        run = Run(config.run)
         with jobs.queue_lock():
-            jobs.enqueue(run, config.epochs)
+            jobs.enqueue(run, config.epochs, dataset=config.dataset)
         if not jobs.wait_for_turn(run):
             print(f"{run.name}: left the queue on a stop request")
             return 0
-    trainer = Trainer(config, resume=resume)
+    try:
+        trainer = Trainer(config, resume=resume)
+    except Exception as exc:  # e.g. the dataset was deleted while the run waited in the queue
+        if run.status_file.exists():
+            from gan_core.runs import now
+
+            run.write_status(state="failed", error=str(exc), finished=now(), pid=None)
+        raise
     import_tensorflow()
     status = trainer.train()
     return 0 if status["state"] in ("finished", "stopped") else 1
 
+
+def refusal(run) -> str:
+    """The one line for a second trainer on a run that another process owns."""
+    from gan_core import runlock
+    from gan_core.atomic import read_json
+
+    pid = runlock.holder(run.name)
+    state = read_json(run.status_file, {}).get("state")
+    what = "is queued" if state == "queued" else "is already training"
+    return f"run {run.name!r} {what} (pid {pid if pid and pid > 0 else 'unknown'}); stop it first or wait"
 
 if __name__ == "__main__":
     run_cli(main)

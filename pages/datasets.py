@@ -23,9 +23,10 @@ from gan_core.datasets.store import Dataset, delete_dataset
 from gan_core.datasets.store import exists as dataset_exists
 from gan_core.datasets.video import VIDEO_EXTENSIONS, probe
 from gan_core.errors import UsageError
+from gan_core.jobs import runs_using
 from gan_core.media import grid
 from ui import lock
-from ui.common import dataset_montage, datasets, duration, md_escape, run_views, upscale
+from ui.common import dataset_montage, datasets, duration, md_escape, upscale
 from ui.page import setup
 
 CARD_COLUMNS = 3
@@ -103,7 +104,7 @@ def describe_source(source) -> str:
 
 def users_of(name: str) -> list[str]:
     """Runs queued or training on this dataset right now."""
-    return [v.name for v in run_views() if v.active and v.dataset == name]
+    return [r.name for r in runs_using(name)]
 
 
 @st.dialog("A closer look", width="large")
@@ -155,8 +156,12 @@ def delete_controls(ds: Dataset) -> None:
     row = st.container(horizontal=True)
     if row.button(f"Yes, delete {ds.name}", type="primary", icon=":material/delete_forever:", key="delete-yes"):
         st.session_state.pop(confirm_key, None)
-        delete_dataset(ds.name)
-        flash("success", f"Deleted {ds.name}.")
+        try:
+            delete_dataset(ds.name)
+        except UsageError as exc:  # a run started on it since the page was drawn
+            flash("error", str(exc))
+        else:
+            flash("success", f"Deleted {ds.name}.")
         st.rerun()
     if row.button("Keep it", key="delete-no"):
         st.session_state.pop(confirm_key, None)

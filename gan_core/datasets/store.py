@@ -57,7 +57,14 @@ def open_dataset(name: str) -> "Dataset":
 
 
 def delete_dataset(name: str) -> None:
+    """Delete a dataset, unless a run is queued or training on it (its trainer would die mid-epoch)."""
     path = open_dataset(name).path
+    from gan_core.jobs import runs_using  # here, not at the top: the store sits below the jobs layer
+
+    busy = [r.name for r in runs_using(name)]
+    if busy:
+        raise UsageError(f"dataset {name!r} is in use by {', '.join(busy)} (queued or training); "
+                         "stop it before deleting the dataset")
     trash = path.with_name(f".trash-{name}-{uuid.uuid4().hex[:8]}")
     path.rename(trash)  # atomic: the dataset vanishes whole, then the files go
     shutil.rmtree(trash, ignore_errors=True)
