@@ -111,3 +111,25 @@ def test_a_dead_queued_trainer_shows_its_last_error(dirs):
     assert status["state"] == "failed"
     assert status["error"] == ("the queued trainer process died: FileNotFoundError: [Errno 2] No such file: "
                                "'shard-00000.u8'")
+
+
+def snapshot(folder) -> dict:
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("damage, fragment", [
+    (lambda run: (run / "state" / "latest.json").write_text('{"epoch": 1, "st'), "state/latest.json is damaged"),
+    (lambda run: (run / "state" / "latest.json").write_text('{"epoch": 1, "step": 2, "file": "gone.h5"}'),
+     "names a missing state file"),
+    (lambda run: (run / "config.json").unlink(), "config.json is missing or damaged"),
+    (lambda run: (run / "config.json").write_text("null"), "config.json is missing or damaged"),
+    (lambda run: (run / "config.json").write_bytes(b"\xff\xfe{"), "config.json is missing or damaged"),
+    (lambda run: (run / "config.json").write_text('{"run": "tiny"}'), "config.json is damaged"),
+])
+def test_resume_of_a_damaged_run_is_one_line_and_writes_nothing(tiny_dirs, damage, fragment):
+    run = tiny_dirs["checkpoints"] / "tiny"
+    damage(run)
+    before = snapshot(run)
+    p = cli(tiny_dirs, TRAIN, "--run", "tiny", "--resume", "--epochs", "3", check=False)
+    assert_one_line_error(p, "run 'tiny' cannot be resumed", fragment)
+    assert snapshot(run) == before
