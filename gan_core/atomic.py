@@ -29,6 +29,21 @@ def write_json(path: Path, obj) -> None:
     write_bytes(path, (json.dumps(obj, indent=2, sort_keys=True) + "\n").encode())
 
 
+def check_writable(folder: Path) -> None:
+    """Fail early, in one line, if files cannot be created in `folder` (read-only, /proc, no permission).
+
+    Trying is the only honest test: `os.access` says yes to root, and /proc refuses anyway.
+    """
+    from gan_core.errors import UsageError
+
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".write-test.", dir=folder)
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        raise UsageError(f"cannot write into {str(folder)!r}: {exc.strerror or type(exc).__name__}") from None
+
+
 def temp_path_for(path: Path) -> Path:
     """A temporary sibling of `path` for libraries that insist on writing files themselves."""
     path = Path(path)

@@ -6,7 +6,7 @@
 Stop cleanly with Ctrl-C, SIGTERM, or by creating `checkpoints/<run>/stop.request`.
 """
 
-from gan_core.errors import CliParser, UsageError, run_cli
+from gan_core.errors import CliParser, UsageError, finite_arg, run_cli, seed_arg
 
 
 def parser() -> CliParser:
@@ -20,10 +20,10 @@ def parser() -> CliParser:
     p.add_argument("--batch-size", type=int, help="images per step (default 64)")
     p.add_argument("--max-images", type=int, help="train on at most this many images of the dataset")
     p.add_argument("--save-every", type=int, help="keep generator weights every K epochs (default: ~30 kept)")
-    p.add_argument("--seed", type=int, help="random seed: same seed and settings, same epoch-0 grid")
-    p.add_argument("--lr-g", type=float, help="generator learning rate (default 2e-4)")
-    p.add_argument("--lr-d", type=float, help="discriminator learning rate (default 2e-4)")
-    p.add_argument("--beta1", type=float, help="Adam beta1 (default 0.5)")
+    p.add_argument("--seed", type=seed_arg, help="random seed: same seed and settings, same epoch-0 grid")
+    p.add_argument("--lr-g", type=finite_arg, help="generator learning rate (default 2e-4)")
+    p.add_argument("--lr-d", type=finite_arg, help="discriminator learning rate (default 2e-4)")
+    p.add_argument("--beta1", type=finite_arg, help="Adam beta1 (default 0.5)")
     p.add_argument("--latent-dim", type=int, help="size of z (default 100)")
     p.add_argument("--width", type=int, help="filters in D's first layer, G mirrors it (default 64)")
     p.add_argument("--xla", choices=("auto", "on", "off"), help="XLA compilation (default auto: on)")

@@ -122,14 +122,15 @@ def snapshot(folder) -> dict:
     (lambda run: (run / "state" / "latest.json").write_text('{"epoch": 1, "step": 2, "file": "gone.h5"}'),
      "names a missing state file"),
     (lambda run: (run / "config.json").unlink(), "config.json is missing or damaged"),
-    (lambda run: (run / "config.json").write_text("null"), "config.json is missing or damaged"),
-    (lambda run: (run / "config.json").write_bytes(b"\xff\xfe{"), "config.json is missing or damaged"),
-    (lambda run: (run / "config.json").write_text('{"run": "tiny"}'), "config.json is damaged"),
+    (lambda run: (run / "config.json").write_text("null"), "is damaged: config.json holds NoneType"),
+    (lambda run: (run / "config.json").write_bytes(b"\xff\xfe{"), "is damaged: config.json is not UTF-8"),
+    (lambda run: (run / "status.json").write_text("[]"), "is damaged: status.json holds list"),
+    (lambda run: (run / "config.json").write_text('{"run": "tiny"}'), "cannot be resumed: its config.json is damaged"),
 ])
 def test_resume_of_a_damaged_run_is_one_line_and_writes_nothing(tiny_dirs, damage, fragment):
     run = tiny_dirs["checkpoints"] / "tiny"
     damage(run)
     before = snapshot(run)
     p = cli(tiny_dirs, TRAIN, "--run", "tiny", "--resume", "--epochs", "3", check=False)
-    assert_one_line_error(p, "run 'tiny' cannot be resumed", fragment)
+    assert_one_line_error(p, "run 'tiny' ", fragment)
     assert snapshot(run) == before
