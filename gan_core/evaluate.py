@@ -88,6 +88,9 @@ def evaluate_run(name: str, epoch: int | None, *, count: int, seed: int) -> dict
     reference = open_dataset(dataset_name).sample(count, seed=seed)
 
     from gan_core.latent import generate, load_generator, model_config, sample_z
+    from gan_core.quiet_tf import import_tensorflow
+
+    import_tensorflow()  # TensorFlow's start-up chatter would make an error more than one line
 
     generator, epoch = load_generator(run, epoch)
     samples = generate(generator, sample_z(count, model_config(run)["latent_dim"], seed))

@@ -65,7 +65,15 @@ run = Run(name)
 config = run.config()
 saved = run.weight_epochs()
 epoch = c2.select_slider("Epoch (saved generators)", saved, value=saved[-1], key=f"lat_epoch_{name}")
-latent_dim = config["latent_dim"]
+try:  # a damaged config or generator file: say which, keep the epoch picker so another epoch can be chosen
+    from gan_core.latent import load_generator, model_config
+
+    latent_dim = model_config(run)["latent_dim"]
+    with GENERATE_LOCK:
+        load_generator(run, epoch)
+except UsageError as exc:
+    st.error(f"{exc}. Pick another epoch or run.", icon=":material/broken_image:")
+    st.stop()
 state = st.session_state
 state.setdefault("lat_base", 0)
 state.setdefault("lat_a", 1)
