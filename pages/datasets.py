@@ -312,11 +312,18 @@ def run_import(kind: str, paths: list[Path], labels: list[str], options: dict) -
     st.rerun()
 
 
+def size_text(mb: float) -> str:
+    return f"{mb / 1024:g} GB" if mb >= 1024 else f"{mb:g} MB"
+
+
 def upload_tab() -> None:
     limit_mb = st.get_option("server.maxUploadSize")
     st.markdown(f"Drop **videos**, a **zip** of pictures, or **several pictures** (PNG, JPEG, WebP, GIF, BMP). "
-                f"Each file may be up to **{limit_mb / 1024:g} GB**; the upload passes through the server's "
-                "memory, so for a long film copy the file to the server and use the next tab.")
+                f"Each file may be up to **{size_text(limit_mb)}**"
+                + (" while the facilitator lock is on (a locked browser could otherwise fill the server's memory)"
+                   if lock.enabled() else "")
+                + "; the upload passes through the server's memory, so for a long film copy the file to the server "
+                "and use the next tab.")
     uploads = st.file_uploader("Videos, a zip, or pictures", type=VIDEO_TYPES + PICTURE_TYPES,
                                accept_multiple_files=True, key=f"upload-{st.session_state.get(UPLOAD_GEN_KEY, 0)}")
     if not uploads:

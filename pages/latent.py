@@ -19,6 +19,7 @@ from gan_core.latent import sample_z
 from gan_core.media import grid, png_bytes
 from gan_core.nearest import nearest_real
 from gan_core.runs import Run
+from ui import lock
 from ui.common import md_escape, run_views, upscale
 from ui.page import setup
 
@@ -78,7 +79,11 @@ state = st.session_state
 state.setdefault("lat_base", 0)
 state.setdefault("lat_a", 1)
 state.setdefault("lat_b", 2)
-favs = favourites.load(run)
+# Favourites: the run's shared file (saved by an unlocked facilitator), plus this browser's own, which a
+# locked session keeps in its session only (it may not write shared files).
+MINE_KEY = "lat_my_favourites"
+mine = state.setdefault(MINE_KEY, {}).setdefault(run.name, {})
+favs = {**favourites.load(run, latent_dim), **mine}
 
 
 def endpoint(which: str) -> tuple[np.ndarray, str]:
@@ -185,10 +190,16 @@ fav_name = c1.text_input("Name", placeholder="e.g. grumpy with blue hair")
 which = c2.radio("Save", ["A", "B"], horizontal=True)
 if c3.button("Save favourite", icon=":material/favorite:"):
     try:
-        favourites.save(run, fav_name, za if which == "A" else zb)
+        if lock.can_change():
+            favourites.save(run, fav_name, za if which == "A" else zb)
+        else:
+            mine[favourites.check_name(fav_name)] = np.asarray(za if which == "A" else zb, np.float32)
     except UsageError as exc:
         st.error(str(exc))
     else:
         st.rerun()
 if favs:
     st.markdown("Saved for this run: " + ", ".join(f"**{md_escape(n)}**" for n in favs))
+if mine:
+    st.caption("Yours are kept in this browser only (" + ", ".join(md_escape(n) for n in mine) + "): saving them "
+               "for everyone needs the facilitator passcode.")
