@@ -37,11 +37,15 @@ def labels(at) -> set:
 @pytest.fixture
 def secrets_file(tmp_path):
     """Point Streamlit's secrets at a file of the test's own (and put the setting back after)."""
+    import streamlit as st
+
     path = tmp_path / "secrets.toml"
     before = config.get_option("secrets.files")
     config.set_option("secrets.files", [str(path)])
+    st.secrets._reset()  # Streamlit keeps what it parsed: forget it before and after
     yield path
     config.set_option("secrets.files", before)
+    st.secrets._reset()
 
 
 @pytest.fixture

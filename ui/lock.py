@@ -111,20 +111,29 @@ def try_passcode(code: str, client: str) -> bool | None:
     return False
 
 
-def limit_uploads() -> None:
-    """With the lock on, keep the server's upload limit small for every session (see the module doc)."""
+_configured_upload_mb: list[int] = []  # the server's own limit, kept once we lower it
+
+
+def limit_uploads(locked: bool) -> None:
+    """With the lock on, keep the server's upload limit small for every session (see the module doc);
+    with it off (again), the configured limit holds. The upload endpoint reads the option per request."""
     from streamlit import config
 
-    limit = int(os.environ.get("GAN_LOCKED_UPLOAD_MB") or 50)
-    if config.get_option("server.maxUploadSize") > limit:
-        config.set_option("server.maxUploadSize", limit)  # read per request by the upload endpoint
+    current = config.get_option("server.maxUploadSize")
+    if locked:
+        limit = int(os.environ.get("GAN_LOCKED_UPLOAD_MB") or 50)
+        if current > limit:
+            _configured_upload_mb[:] = [current]
+            config.set_option("server.maxUploadSize", limit)
+    elif _configured_upload_mb:
+        config.set_option("server.maxUploadSize", _configured_upload_mb.pop())
 
 
 def sidebar() -> None:
     """The unlock / lock control, shown on every page when a passcode is set."""
+    limit_uploads(enabled())
     if not enabled():
         return
-    limit_uploads()
     problem = secrets_problem()
     with st.sidebar:
         if problem and not os.environ.get("GAN_FACILITATOR_PASSCODE"):
