@@ -13,6 +13,7 @@ import os
 import time
 from pathlib import Path
 
+from gan_core.errors import UsageError
 from gan_core.paths import check_name, checkpoints_dir
 
 _held: dict[str, int] = {}  # run name -> open file descriptor, kept until the process exits
@@ -40,7 +41,7 @@ def holder(name: str) -> int | None:
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
-            text = os.pread(fd, 32, 0).decode(errors="replace").strip()
+            text = os.pread(fd, 32, 0).decode(errors="replace").split("\n")[0].strip()
             return int(text) if text.isdigit() else -1
         fcntl.flock(fd, fcntl.LOCK_UN)
         return None
@@ -76,6 +77,30 @@ def acquire(name: str, wait: float = 1.0) -> int | None:
     os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
     _held[name] = fd
     return os.getpid()
+
+
+def note_dataset(name: str, dataset: str) -> None:
+    """Write the dataset this process trains on into its held lock file (second line), so a dataset
+    delete can see a trainer that has not written anything into its run yet."""
+    fd = _held[name]
+    os.pwrite(fd, f"{os.getpid()}\n{dataset}\n".encode(), 0)
+
+
+def held_datasets() -> dict[str, str]:
+    """Run name -> dataset, for every run whose lock another process holds and has noted a dataset."""
+    found = {}
+    folder = checkpoints_dir() / ".locks"
+    for path in sorted(folder.glob("*.lock")) if folder.is_dir() else []:
+        name = path.name[: -len(".lock")]
+        try:
+            if holder(name) is None:
+                continue
+            lines = path.read_text(errors="replace").split("\n")
+        except (OSError, ValueError, UsageError):  # a file someone put there by hand
+            continue
+        if len(lines) > 1 and lines[1].strip():
+            found[name] = lines[1].strip()
+    return found
 
 
 def release(name: str) -> None:

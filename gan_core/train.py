@@ -58,6 +58,7 @@ def main(argv=None) -> int:
     from gan_core.training import Trainer, prepare
 
     config = prepare(args, resume=resume)
+    runlock.note_dataset(name, config.dataset)  # seen by `datasets delete` before the run has any file
     run = Run(config.run)
     run.stop_file.unlink(missing_ok=True)  # a stale request from an earlier session
     if queue:

@@ -59,6 +59,9 @@ def test_a_second_trainer_is_refused_before_it_writes_anything(dirs):
     run = Run("busy")
     try:
         wait_for(lambda: runlock.holder("busy") == first.pid, 60, "the first trainer to hold the lock")
+        # its dataset is known from the lock file at once, before the run has a file of its own
+        wait_for(lambda: runlock.held_datasets() == {"busy": "cartoon-faces"}, 60, "the trainer to note its dataset")
+        assert_one_line_error(cli(dirs, "gan_core.datasets", "delete", "cartoon-faces", check=False), "in use by busy")
         p = cli(dirs, TRAIN, *TINY, "--run", "busy", "--epochs", "2", check=False)
         assert_one_line_error(p, "run 'busy' is already training", f"pid {first.pid}")
         wait_for(lambda: run.status().get("state") == "running", 120, "training")
