@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from gan_core.core.errors import CliParser, UsageError, run_cli
+from gan_core.core.errors import CliParser, UsageError, run_cli, seed_arg
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif")
 DEFAULT_COUNT = 500
@@ -32,7 +32,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset", help="the stored dataset to compare the folder's images with")
     p.add_argument("--count", type=int, help=f"images to score (default {DEFAULT_COUNT}; a folder: all, "
                                              f"up to {MAX_COUNT})")
-    p.add_argument("--seed", type=int, default=0, help="seed for z and for choosing the real images")
+    p.add_argument("--seed", type=seed_arg, default=0, help="seed for z and for choosing the real images")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     return p
 
@@ -88,10 +88,13 @@ def evaluate_run(name: str, epoch: int | None, *, count: int, seed: int) -> dict
                          f"build or import it again, or score generated images with --images DIR --dataset NAME")
     reference = open_dataset(dataset_name).sample(count, seed=seed)
 
-    from gan_core.explore.latent import generate, load_generator, sample_z
+    from gan_core.core.quiet_tf import import_tensorflow
+    from gan_core.explore.latent import generate, load_generator, model_config, sample_z
+
+    import_tensorflow()  # TensorFlow's start-up chatter would make an error more than one line
 
     generator, epoch = load_generator(run, epoch)
-    samples = generate(generator, sample_z(count, config["latent_dim"], seed))
+    samples = generate(generator, sample_z(count, model_config(run)["latent_dim"], seed))
     scores = _score(samples, reference)
 
     rows = {r.get("epoch"): r for r in run.epochs()}

@@ -9,19 +9,20 @@ seed give the same images anywhere. An interpolation morphs seed A's first sampl
 also writes the frames side by side as `strip.png`.
 """
 
-import argparse
 from pathlib import Path
 
-from gan_core.core.errors import UsageError, run_cli
+from gan_core.core.atomic import check_writable
+from gan_core.core.errors import CliParser, UsageError, run_cli, seed_arg
+from gan_core.core.runs import Run
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m gan_core.generate", description=__doc__.split("\n")[0])
+    p = CliParser(prog="python -m gan_core.generate", description=__doc__.split("\n")[0])
     p.add_argument("run", help="a run under checkpoints/")
     p.add_argument("--epoch", type=int, help="a saved epoch (default: the latest)")
     p.add_argument("--count", type=int, help="how many images")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--interpolate", type=int, nargs=2, metavar=("SEED_A", "SEED_B"),
+    p.add_argument("--seed", type=seed_arg, default=0)
+    p.add_argument("--interpolate", type=seed_arg, nargs=2, metavar=("SEED_A", "SEED_B"),
                    help="morph the sample of SEED_A into that of SEED_B")
     p.add_argument("--steps", type=int, default=16, help="frames of the interpolation, ends included (default 16)")
     p.add_argument("--method", choices=("slerp", "lerp"), default="slerp",
@@ -42,18 +43,25 @@ def main(argv=None) -> int:
         raise UsageError("a .gif or .mp4 --out is for --interpolate; --count writes PNG files into a folder")
     if not animated and out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} exists and is not a folder")
+    if animated and out.is_dir():
+        raise UsageError(f"--out {out} is a folder; name a .gif or .mp4 file")
+    Run(args.run).require()
+    try:  # before TensorFlow loads: an unwritable --out is known in a moment
+        (out.parent if animated else out).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot write to {out}: {exc.strerror}") from None
+    check_writable(out.parent if animated else out)
 
     from gan_core.core.atomic import write_bytes
     from gan_core.core.media import grid, png_bytes
     from gan_core.core.quiet_tf import import_tensorflow
-    from gan_core.core.runs import Run
     from gan_core.explore.interpolate import path
-    from gan_core.explore.latent import generate, load_generator, sample_z
+    from gan_core.explore.latent import generate, load_generator, model_config, sample_z
 
     import_tensorflow()
     run = Run(args.run)
     generator, epoch = load_generator(run, args.epoch)
-    latent_dim = run.config()["latent_dim"]
+    latent_dim = model_config(run)["latent_dim"]
     if args.interpolate:
         a, b = (sample_z(1, latent_dim, seed)[0] for seed in args.interpolate)
         images = generate(generator, path(a, b, args.steps, args.method))

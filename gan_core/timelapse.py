@@ -11,7 +11,8 @@ noise to face). The Epochs page calls `export` with the same arguments.
 from collections.abc import Callable
 from pathlib import Path
 
-from gan_core.core.errors import CliParser, UsageError, run_cli
+from gan_core.core.atomic import check_writable
+from gan_core.core.errors import CliParser, UsageError, finite_arg, run_cli
 from gan_core.core.runs import Run
 from gan_core.export import animation as media_export
 
@@ -62,6 +63,9 @@ def export(run: Run, out: Path, start: int | None = None, end: int | None = None
             raise UsageError(f"--sample must be between 0 and {side * side - 1} (the grid is {side}x{side})")
     if not out.parent.is_dir():
         raise UsageError(f"folder {str(out.parent)!r} does not exist")
+    if out.is_dir():
+        raise UsageError(f"--out {str(out)!r} is a folder; name a .gif or .mp4 file")
+    check_writable(out.parent)
     frame_iter = media_export.frames(((e, run.sample_file(e)) for e in epochs), size, sample, side, resolution)
     n = media_export.write(out, frame_iter, len(epochs), fps, hold, progress)
     return {"out": str(out), "frames": n, "epochs": [epochs[0], epochs[-1]], "count": len(epochs)}
@@ -74,9 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", required=True, help="film.mp4 (H.264) or film.gif")
     ap.add_argument("--from", dest="start", type=int, default=None, help="first epoch (default: the first)")
     ap.add_argument("--to", dest="end", type=int, default=None, help="last epoch (default: the latest)")
-    ap.add_argument("--fps", type=float, default=DEFAULT_FPS)
+    ap.add_argument("--fps", type=finite_arg, default=DEFAULT_FPS)
     ap.add_argument("--size", type=int, default=DEFAULT_SIZE, help="longer side of the picture, pixels")
-    ap.add_argument("--hold", type=float, default=DEFAULT_HOLD, help="seconds to hold the last frame")
+    ap.add_argument("--hold", type=finite_arg, default=DEFAULT_HOLD, help="seconds to hold the last frame")
     ap.add_argument("--sample", type=int, default=None, help="follow one cell of the grid (0 = top left)")
     args = ap.parse_args(argv)
     info = export(Run(args.run), Path(args.out), args.start, args.end, args.fps, args.size, args.hold, args.sample)

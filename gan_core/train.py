@@ -7,14 +7,12 @@
 Stop cleanly with Ctrl-C, SIGTERM, or by creating `checkpoints/<run>/stop.request`.
 """
 
-import argparse
-
 from gan_core import models
-from gan_core.core.errors import UsageError, run_cli
+from gan_core.core.errors import CliParser, UsageError, finite_arg, run_cli, seed_arg
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m gan_core.train", description=__doc__.split("\n")[0])
+def parser() -> CliParser:
+    p = CliParser(prog="python -m gan_core.train", description=__doc__.split("\n")[0])
     p.add_argument("--dataset", help="a stored dataset (python -m gan_core.datasets list)")
     p.add_argument("--run", required=True, help="name of the run directory under checkpoints/")
     p.add_argument("--resume", action="store_true", help="continue a stopped or finished run")
@@ -26,10 +24,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, help="images per step (default: the family's, 64 for dcgan)")
     p.add_argument("--max-images", type=int, help="train on at most this many images of the dataset")
     p.add_argument("--save-every", type=int, help="keep generator weights every K epochs (default: ~30 kept)")
-    p.add_argument("--seed", type=int, help="random seed: same seed and settings, same epoch-0 grid")
-    p.add_argument("--lr-g", type=float, help="generator learning rate (default: the family's, 2e-4 for dcgan)")
-    p.add_argument("--lr-d", type=float, help="discriminator learning rate (default: the family's, 2e-4 for dcgan)")
-    p.add_argument("--beta1", type=float, help="Adam beta1 (default: the family's, 0.5 for dcgan)")
+    p.add_argument("--seed", type=seed_arg, help="random seed: same seed and settings, same epoch-0 grid")
+    p.add_argument("--lr-g", type=finite_arg, help="generator learning rate (default: the family's, 2e-4 for dcgan)")
+    p.add_argument("--lr-d", type=finite_arg,
+                   help="discriminator learning rate (default: the family's, 2e-4 for dcgan)")
+    p.add_argument("--beta1", type=finite_arg, help="Adam beta1 (default: the family's, 0.5 for dcgan)")
     p.add_argument("--latent-dim", type=int, help="size of z (default: the family's, 100 for dcgan)")
     p.add_argument("--width", type=int, help="filters in D's first layer, G mirrors it (default: the family's, "
                    "64 for dcgan)")
@@ -54,26 +53,50 @@ def main(argv=None) -> int:
     elif args.get("epochs") is None:
         args["epochs"] = 30
 
+    from gan_core.core import runlock
+    from gan_core.core.paths import check_name
+    from gan_core.core.runs import Run
+
+    name = check_name(args["run"], "run name")
+    if runlock.acquire(name) is None:  # held until this process ends, queued or training
+        raise UsageError(refusal(Run(name)))
     from gan_core.core.quiet_tf import import_tensorflow
     from gan_core.training.trainer import Trainer, prepare
 
     config = prepare(args, resume=resume)
-    from gan_core.core.runs import Run
-
-    Run(config.run).stop_file.unlink(missing_ok=True)  # a stale request from an earlier session
+    runlock.note_dataset(name, config.dataset)  # seen by `datasets delete` before the run has any file
+    run = Run(config.run)
+    run.stop_file.unlink(missing_ok=True)  # a stale request from an earlier session
     if queue:
         from gan_core.training import jobs
 
-        run = Run(config.run)
         with jobs.queue_lock():
-            jobs.enqueue(run, config.epochs)
+            jobs.enqueue(run, config.epochs, dataset=config.dataset)
         if not jobs.wait_for_turn(run):
             print(f"{run.name}: left the queue on a stop request")
             return 0
-    trainer = Trainer(config, resume=resume)
+    try:
+        trainer = Trainer(config, resume=resume)
+    except Exception as exc:  # e.g. the dataset was deleted while the run waited in the queue
+        if run.status_file.exists():
+            from gan_core.core.runs import now
+
+            run.write_status(state="failed", error=str(exc), finished=now(), pid=None)
+        raise
     import_tensorflow()
     status = trainer.train()
     return 0 if status["state"] in ("finished", "stopped") else 1
+
+
+def refusal(run) -> str:
+    """The one line for a second trainer on a run that another process owns."""
+    from gan_core.core import runlock
+    from gan_core.core.atomic import read_json
+
+    pid = runlock.holder(run.name)
+    state = read_json(run.status_file, {}).get("state")
+    what = "is queued" if state == "queued" else "is already training"
+    return f"run {run.name!r} {what} (pid {pid if pid and pid > 0 else 'unknown'}); stop it first or wait"
 
 
 if __name__ == "__main__":

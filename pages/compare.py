@@ -14,6 +14,7 @@ import streamlit as st
 from gan_core.complexity import EXPLANATION, MEASURES, cached, profile, ranked
 from gan_core.complexity.profile import DEFAULT_SAMPLE
 from gan_core.core.errors import UsageError
+from ui import lock
 from ui.common import dataset_montage, datasets, grid_image, md_escape, run_views
 from ui.compare import colours, gan_results, measure_bars, outcome_figure, radar_figure
 from ui.page import setup
@@ -61,7 +62,10 @@ if len(selected) < 2:
 
 
 # -- measure what is not cached yet, with progress ---------------------------------------------------------
-profiles = {name: cached(name, sample=sample, seed=seed) for name in selected}
+# A locked session measures without writing the shared cache file; it keeps its results in its session.
+measured_here = st.session_state.setdefault("compare_measured", {})
+profiles = {name: cached(name, sample=sample, seed=seed) or measured_here.get((name, sample, seed))
+            for name in selected}
 missing = [name for name, found in profiles.items() if found is None]
 if missing:
     bar = st.progress(0.0, text="Measuring…")
@@ -70,7 +74,9 @@ if missing:
             bar.progress(min((i + fraction) / len(missing), 1.0),
                          text=f"Measuring **{md_escape(name)}** ({i + 1} of {len(missing)}): {text}")
         try:
-            profiles[name] = profile(name, sample=sample, seed=seed, progress=show)
+            # the cache is a shared file in the dataset's folder: only an unlocked session writes it
+            profiles[name] = profile(name, sample=sample, seed=seed, progress=show, store=lock.can_change())
+            measured_here[(name, sample, seed)] = profiles[name]
         except UsageError as exc:
             st.error(f"Could not measure {name}: {exc}", icon=":material/error:")
             st.stop()

@@ -25,8 +25,9 @@ from gan_core.datasets.importer import ImportCancelled, ImportStatus, import_ima
 from gan_core.datasets.store import Dataset, delete_dataset
 from gan_core.datasets.store import exists as dataset_exists
 from gan_core.datasets.video import VIDEO_EXTENSIONS, probe
+from gan_core.training.jobs import runs_using
 from ui import lock
-from ui.common import dataset_montage, datasets, md_escape, run_views, upscale
+from ui.common import dataset_montage, datasets, md_escape, upscale
 from ui.page import setup
 
 CARD_COLUMNS = 3
@@ -104,7 +105,7 @@ def describe_source(source) -> str:
 
 def users_of(name: str) -> list[str]:
     """Runs queued or training on this dataset right now."""
-    return [v.name for v in run_views() if v.active and v.dataset == name]
+    return [r.name for r in runs_using(name)]
 
 
 @st.dialog("A closer look", width="large")
@@ -156,8 +157,12 @@ def delete_controls(ds: Dataset) -> None:
     row = st.container(horizontal=True)
     if row.button(f"Yes, delete {ds.name}", type="primary", icon=":material/delete_forever:", key="delete-yes"):
         st.session_state.pop(confirm_key, None)
-        delete_dataset(ds.name)
-        flash("success", f"Deleted {ds.name}.")
+        try:
+            delete_dataset(ds.name)
+        except UsageError as exc:  # a run started on it since the page was drawn
+            flash("error", str(exc))
+        else:
+            flash("success", f"Deleted {ds.name}.")
         st.rerun()
     if row.button("Keep it", key="delete-no"):
         st.session_state.pop(confirm_key, None)
@@ -308,11 +313,18 @@ def run_import(kind: str, paths: list[Path], labels: list[str], options: dict) -
     st.rerun()
 
 
+def size_text(mb: float) -> str:
+    return f"{mb / 1024:g} GB" if mb >= 1024 else f"{mb:g} MB"
+
+
 def upload_tab() -> None:
     limit_mb = st.get_option("server.maxUploadSize")
     st.markdown(f"Drop **videos**, a **zip** of pictures, or **several pictures** (PNG, JPEG, WebP, GIF, BMP). "
-                f"Each file may be up to **{limit_mb / 1024:g} GB**; the upload passes through the server's "
-                "memory, so for a long film copy the file to the server and use the next tab.")
+                f"Each file may be up to **{size_text(limit_mb)}**"
+                + (" while the facilitator lock is on (a locked browser could otherwise fill the server's memory)"
+                   if lock.enabled() else "")
+                + "; the upload passes through the server's memory, so for a long film copy the file to the server "
+                "and use the next tab.")
     uploads = st.file_uploader("Videos, a zip, or pictures", type=VIDEO_TYPES + PICTURE_TYPES,
                                accept_multiple_files=True, key=f"upload-{st.session_state.get(UPLOAD_GEN_KEY, 0)}")
     if not uploads:

@@ -12,15 +12,14 @@ from pathlib import Path
 
 import numpy as np
 import streamlit as st
-from PIL import Image
 
 from gan_core import timelapse
 from gan_core.core.errors import UsageError
 from gan_core.core.media import GUTTER, cell, grid
 from gan_core.core.progress import duration
 from gan_core.core.runs import Run
-from gan_core.datasets.store import exists as dataset_exists
 from gan_core.datasets.store import open_dataset
+from gan_core.export.animation import read_png
 from gan_core.metrics.health import FLAGS
 from ui.common import dataset_montage, grid_image, md_escape, run_views, stop_without_runs, upscale
 from ui.page import setup
@@ -58,15 +57,22 @@ def epoch_label(epoch: int, rows: dict[int, dict]) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _raw_grid(path: str, mtime_ns: int) -> np.ndarray:
-    with Image.open(path) as im:
-        return np.asarray(im.convert("RGB"))
+def _cached_grid(path: str, mtime_ns: int) -> np.ndarray:
+    return read_png(Path(path))
+
+
+def _raw_grid(path: str, mtime_ns: int) -> np.ndarray | None:
+    """A sample grid as RGB; None if it is gone or damaged (the caller says so, the page goes on)."""
+    try:
+        return _cached_grid(path, mtime_ns)
+    except (UsageError, OSError):
+        return None
 
 
 def show_grid(run: Run, epoch: int, rows: dict[int, dict], px: int = GRID_PX, caption_prefix: str = "") -> None:
     image = grid_image(run.sample_file(epoch), px)
     if image is None:
-        st.warning(f"The grid of epoch {epoch} is gone (was the run deleted?).")
+        st.warning(f"The grid of epoch {epoch} cannot be read: it is gone or damaged. Other epochs still show.")
         return
     row = rows.get(epoch)
     when = "before training" if epoch == 0 else (f"after {duration(row['elapsed'])} of training" if row else "")
@@ -163,9 +169,12 @@ def player() -> None:
     with right:
         n = side * side or 16
         st.markdown(f"#### Real · {n} training images")
-        montage = dataset_montage(open_dataset(view.dataset), n, 400) if dataset_exists(view.dataset) else None
+        try:
+            montage = dataset_montage(open_dataset(view.dataset), n, 400)
+        except UsageError:  # deleted, or damaged (the notice at the top says which)
+            montage = None
         if montage is None:
-            st.caption(f"The dataset {md_escape(view.dataset)} is not in the dataset store any more.")
+            st.caption(f"The dataset {md_escape(view.dataset)} is not in the dataset store any more, or is damaged.")
         else:
             st.image(montage, caption=f"{view.dataset}: real images", width="content")
 
@@ -176,12 +185,16 @@ with tab_play:
 
 # -- follow one sample ------------------------------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=64)
-def strip_cells(paths: tuple[tuple[int, str, int], ...], index: int, side: int, res: int) -> list[np.ndarray]:
-    cells = []
-    for _epoch, path, mtime_ns in paths:
+def strip_cells(paths: tuple[tuple[int, str, int], ...], index: int, side: int,
+                res: int) -> tuple[list[np.ndarray], list[str]]:
+    """One cell of each readable grid, and its caption (a damaged grid is left out)."""
+    cells, captions = [], []
+    for epoch, path, mtime_ns in paths:
         image = _raw_grid(path, mtime_ns)
-        cells.append(upscale(cell(image, index, side, res), STRIP_CELL_PX))
-    return cells
+        if image is not None:
+            cells.append(upscale(cell(image, index, side, res), STRIP_CELL_PX))
+            captions.append(f"epoch {epoch}")
+    return cells, captions
 
 
 def outlined(image: np.ndarray, index: int, side: int, res: int, px: int = 240) -> np.ndarray:
@@ -218,8 +231,11 @@ with tab_follow:
         row_i, col_i = divmod(int(index), side)
         with a:
             latest = _raw_grid(str(run.sample_file(epochs_all[-1])), run.sample_file(epochs_all[-1]).stat().st_mtime_ns)
-            st.image(outlined(latest, int(index), side, res), caption=f"Cell {index} at epoch {epochs_all[-1]}",
-                     width="content")
+            if latest is None:
+                st.warning(f"The grid of epoch {epochs_all[-1]} is damaged.", icon=":material/broken_image:")
+            else:
+                st.image(outlined(latest, int(index), side, res), caption=f"Cell {index} at epoch {epochs_all[-1]}",
+                         width="content")
         b.markdown(f"Cell **{index}**: row {row_i + 1}, column {col_i + 1}. The same noise vector at every epoch, "
                    "so this is one sample's life: from noise to a face.")
         shown = subsample(epochs_all)
@@ -227,8 +243,9 @@ with tab_follow:
             st.caption(f"{len(shown)} of {len(epochs_all)} epochs, evenly spaced.")
         paths = tuple((e, str(run.sample_file(e)), run.sample_file(e).stat().st_mtime_ns) for e in shown
                       if run.sample_file(e).exists())
-        cells = strip_cells(paths, int(index), side, res)
-        st.image(cells, caption=[f"epoch {e}" for e, _p, _m in paths], width=STRIP_CELL_PX)
+        cells, captions = strip_cells(paths, int(index), side, res)
+        if cells:
+            st.image(cells, caption=captions, width=STRIP_CELL_PX)
 
 
 # -- new samples --------------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from gan_core.explore.interpolate import path, random_walk, through
 from gan_core.explore.latent import sample_z
 from gan_core.explore.nearest import nearest_real
 from gan_core.export import animation as export
+from ui import lock
 from ui.common import md_escape, run_views, upscale
 from ui.page import setup
 
@@ -66,12 +67,24 @@ run = Run(name)
 config = run.config()
 saved = run.weight_epochs()
 epoch = c2.select_slider("Epoch (saved generators)", saved, value=saved[-1], key=f"lat_epoch_{name}")
-latent_dim = config["latent_dim"]
+try:  # a damaged config or generator file: say which, keep the epoch picker so another epoch can be chosen
+    from gan_core.explore.latent import load_generator, model_config
+
+    latent_dim = model_config(run)["latent_dim"]
+    with GENERATE_LOCK:
+        load_generator(run, epoch)
+except UsageError as exc:
+    st.error(f"{exc}. Pick another epoch or run.", icon=":material/broken_image:")
+    st.stop()
 state = st.session_state
 state.setdefault("lat_base", 0)
 state.setdefault("lat_a", 1)
 state.setdefault("lat_b", 2)
-favs = favourites.load(run)
+# Favourites: the run's shared file (saved by an unlocked facilitator), plus this browser's own, which a
+# locked session keeps in its session only (it may not write shared files).
+MINE_KEY = "lat_my_favourites"
+mine = state.setdefault(MINE_KEY, {}).setdefault(run.name, {})
+favs = {**favourites.load(run, latent_dim), **mine}
 
 
 def endpoint(which: str) -> tuple[np.ndarray, str]:
@@ -178,10 +191,16 @@ fav_name = c1.text_input("Name", placeholder="e.g. grumpy with blue hair")
 which = c2.radio("Save", ["A", "B"], horizontal=True)
 if c3.button("Save favourite", icon=":material/favorite:"):
     try:
-        favourites.save(run, fav_name, za if which == "A" else zb)
+        if lock.can_change():
+            favourites.save(run, fav_name, za if which == "A" else zb)
+        else:
+            mine[favourites.check_name(fav_name)] = np.asarray(za if which == "A" else zb, np.float32)
     except UsageError as exc:
         st.error(str(exc))
     else:
         st.rerun()
 if favs:
     st.markdown("Saved for this run: " + ", ".join(f"**{md_escape(n)}**" for n in favs))
+if mine:
+    st.caption("Yours are kept in this browser only (" + ", ".join(md_escape(n) for n in mine) + "): saving them "
+               "for everyone needs the facilitator passcode.")

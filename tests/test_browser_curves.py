@@ -56,7 +56,7 @@ def test_curves_smoothing_overlay_and_flags(runs):
         screenshot(page, "curves-diverged.png")
 
         # log scale, for losses in the tens of thousands
-        page.get_by_text("Log scale").click()
+        page.locator(".st-key-curves_log").get_by_text("Log scale", exact=True).click()
         wait_for_plot(page, "el.layout.yaxis.type === 'log'")
 
         # smoothing: the smoothed G loss changes, the raw one (faint) does not
@@ -80,14 +80,14 @@ def test_curves_smoothing_overlay_and_flags(runs):
         assert smooth_before != pytest.approx(raw_before)
 
         # overlay: add the tiny run and the collapsed one, align by images seen
-        box = page.get_by_role("combobox").first
+        box = page.locator(".st-key-curves_runs").get_by_role("combobox")  # the run picker, by its key
         for name in ("tiny", "collapsed"):
             box.click()
             page.get_by_role("option", name=name, exact=True).click()
             page.keyboard.press("Escape")
         wait_for_plot(page, "['absurd · G loss', 'tiny · G loss', 'collapsed · Mode collapse']"
                             ".every(n => el.data.some(t => t.name === n))")
-        page.get_by_text("Images seen").click()
+        page.locator(".st-key-curves_x").get_by_text("Images seen", exact=True).click()
         wait_for_plot(page, "el.layout.xaxis3.title.text === 'images seen'")
         expect(page.locator(".st-key-flag-mode_collapse-collapsed")).to_contain_text("Mode collapse")
         expect(page.locator(f"{PLOT} .legendtext", has_text="collapsed · Mode collapse").first).to_be_visible()
@@ -96,10 +96,14 @@ def test_curves_smoothing_overlay_and_flags(runs):
         screenshot(page, "curves-overlay.png")
 
         # click a point: that epoch's samples appear beside the plot
-        page.get_by_test_id("stMain").get_by_text("Epochs", exact=True).click()
+        page.locator(".st-key-curves_x").get_by_text("Epochs", exact=True).click()
         wait_for_plot(page, "el.layout.xaxis3.title.text === 'epochs'")
         page.set_viewport_size({"width": 1600, "height": 2600})  # the whole chart on screen, to click in it
-        page.wait_for_timeout(1000)
+        page.locator(PLOT).scroll_into_view_if_needed()
+        # a condition, not a pause: the chart is whole on screen and plotly has laid it out at this size
+        page.wait_for_function(f"""() => {{ const el = document.querySelector('{PLOT}'), r = el.getBoundingClientRect();
+            return r.top >= 0 && r.bottom <= window.innerHeight && el._fullLayout
+                   && Math.abs(el._fullLayout.width - r.width) < 2; }}""")
         point = page.evaluate(f"""() => {{
             const el = document.querySelector('{PLOT}');
             const t = el._fullData.find(t => t.name === 'absurd · diversity');

@@ -50,7 +50,7 @@ def test_scrub_play_follow_compare_export(two_runs, tmp_path):
 
         # play: it walks on by itself to the last epoch, then stops (the run is finished)
         page.get_by_role("button", name="Play").click()
-        expect(page.get_by_role("button", name="Pause")).to_be_visible()
+        # no check of the transient Pause button: on a fast machine the walk 2 -> 4 may end before a look
         shown(page, 4)
         expect(page.get_by_role("button", name="Play")).to_be_visible(timeout=20_000)
 

@@ -25,7 +25,7 @@ def test_home_shows_the_tiny_run(tiny_run):
         page.goto(url, wait_until="domcontentloaded")
         card = page.locator(f".st-key-run-{tiny_run['run']}")
         card.get_by_role("heading", name=tiny_run["run"]).wait_for(state="visible")
-        assert card.get_by_text("finished").is_visible()
+        expect(card.get_by_text("finished", exact=True)).to_be_visible()
 
         grid = card.locator("img")
         grid.wait_for(state="visible")
@@ -41,7 +41,7 @@ def test_home_shows_the_tiny_run(tiny_run):
         dataset_img.wait_for(state="visible")
         page.wait_for_function(IMAGES_LOADED)
         assert _image_size(dataset_img)["natural"] >= _image_size(dataset_img)["shown"] > 100
-        assert page.get_by_test_id("stMain").get_by_role("heading", name="GAN Explorer").is_visible()
+        expect(page.get_by_test_id("stMain").get_by_role("heading", name="GAN Explorer")).to_be_visible()
         assert page.title() == "GAN Explorer"
         screenshot(page, "home.png")
 

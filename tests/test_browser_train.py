@@ -29,14 +29,14 @@ def test_start_watch_stop_resume_reload(tiny_run, tmp_path):
         name = page.locator('input[aria-label="Run name"]')
         name.fill("live")
         name.press("Enter")
-        page.get_by_text("Advanced settings").click()
+        page.get_by_text("Advanced settings", exact=True).click()
         set_number(page, "Epochs", 500)
         set_number(page, "Batch size", 32)
         set_number(page, "Network width", 16)
         expect(page.get_by_text(re.compile(r"About .* per epoch"))).to_be_visible()
         page.get_by_role("button", name="Start training").click()
 
-        expect(page.get_by_role("heading", name="live")).to_be_visible()
+        expect(page.get_by_role("heading", name=re.compile(r"^live "))).to_be_visible()  # "live", then its state
         caption = page.get_by_text(re.compile(r"Fixed-noise samples after epoch ([2-9]|\d\d)"))
         caption.wait_for(timeout=120_000)  # grids arrive by themselves, no reload
         expect(page.get_by_text(re.compile(r"epoch \d+ of 500 · step"))).to_be_visible()
@@ -47,21 +47,21 @@ def test_start_watch_stop_resume_reload(tiny_run, tmp_path):
         other_session = page.context.browser.new_context(viewport={"width": 1400, "height": 900})
         other = other_session.new_page()
         other.goto(f"{url}/train", wait_until="domcontentloaded")
-        expect(other.get_by_role("heading", name="live")).to_be_visible(timeout=60_000)
+        expect(other.get_by_role("heading", name=re.compile(r"^live "))).to_be_visible(timeout=60_000)
         expect(other.get_by_text("running", exact=True)).to_be_visible()
         other_session.close()
         page.reload(wait_until="domcontentloaded")
-        expect(page.get_by_role("heading", name="live")).to_be_visible(timeout=60_000)
+        expect(page.get_by_role("heading", name=re.compile(r"^live "))).to_be_visible(timeout=60_000)
 
         main = page.get_by_test_id("stMain")  # not the header's Stop, shown while a script runs
-        main.get_by_role("button", name="Stop").click()
+        main.get_by_role("button", name="Stop", exact=True).click()
         expect(page.get_by_text("stopped", exact=True)).to_be_visible(timeout=60_000)
         stopped = read_json(checkpoints / "live" / "status.json")
         assert stopped["state"] == "stopped" and stopped["epoch"] >= 2
         screenshot(page, "train-stopped.png")
 
         set_number(page, "Train until epoch", stopped["epoch"] + 2)
-        main.get_by_role("button", name="Resume").click()
+        main.get_by_role("button", name="Resume", exact=True).click()
         wait_for(lambda: read_json(checkpoints / "live" / "status.json").get("state") == "finished", 120,
                  "the resumed run to finish")
         expect(page.get_by_text("finished", exact=True)).to_be_visible(timeout=30_000)

@@ -192,7 +192,8 @@ def test_a_damaged_dataset_is_one_clear_error(store):
     write("damaged", (textured(rng) for _ in range(20)))
     shard = store["datasets"] / "damaged" / "shard-00000.u8"
     shard.write_bytes(shard.read_bytes()[:1000])
-    assert_one_line_error(cli(store, "gan_core.complexity", "damaged", check=False), "'damaged' cannot be read")
+    assert_one_line_error(cli(store, "gan_core.complexity", "damaged", check=False),
+                          "'damaged' is damaged: shard-00000.u8 is truncated")
 
 
 @pytest.mark.parametrize("args, fragment", [

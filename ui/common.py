@@ -11,11 +11,13 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
+from gan_core.core.errors import UsageError
 from gan_core.core.hardware import cpu_cores, cpu_model, nvidia_gpu_names
 from gan_core.core.media import grid
 from gan_core.core.runs import Run, list_runs
 from gan_core.datasets.store import Dataset, list_datasets
 from gan_core.datasets.store import exists as dataset_exists
+from gan_core.export.animation import read_png
 
 ACTIVE_STATES = ("queued", "running")
 STATE_COLOURS = {"queued": "gray", "running": "blue", "finished": "green", "failed": "red", "stopped": "orange"}
@@ -158,15 +160,14 @@ def upscale(image: np.ndarray, min_px: int = DISPLAY_PX) -> np.ndarray:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _grid_image(path: str, mtime_ns: int, min_px: int) -> np.ndarray:
-    with Image.open(path) as im:
-        return upscale(np.asarray(im.convert("RGB")), min_px)
+    return upscale(read_png(Path(path)), min_px)
 
 
 def grid_image(path: Path, min_px: int = DISPLAY_PX) -> np.ndarray | None:
-    """A sample grid PNG, enlarged for display; None if it vanished (a run deleted meanwhile)."""
+    """A sample grid PNG, enlarged for display; None if it vanished (a run deleted meanwhile) or is damaged."""
     try:
         return _grid_image(str(path), path.stat().st_mtime_ns, min_px)
-    except OSError:
+    except (OSError, UsageError):
         return None
 
 
@@ -180,7 +181,7 @@ def dataset_montage(dataset: Dataset, n: int = 16, min_px: int = DISPLAY_PX) -> 
     """`n` real images of a dataset as one enlarged grid; None if the dataset cannot be read."""
     try:
         return _montage(str(dataset.path), dataset.fingerprint, n, min_px)
-    except (OSError, KeyError, ValueError):
+    except (OSError, KeyError, ValueError, TypeError, UsageError):
         return None
 
 

@@ -32,3 +32,19 @@ def setup(title: str) -> None:
             if (ROOT / file).exists():
                 st.page_link(file, label=label, icon=icon)
     lock.sidebar()
+    damaged_notice()
+
+
+def damaged_notice() -> None:
+    """Runs and datasets whose own files are damaged are left out of every list; say which, why, and what is kept."""
+    from gan_core.core.runs import list_runs
+    from gan_core.datasets.store import list_datasets
+    from ui.common import md_escape
+
+    items = [f"- run **{md_escape(r.name)}**: {md_escape(r.problem())}. Its samples and weights are kept on disk "
+             f"(`checkpoints/{r.name}/`); restore the file or delete the folder." for r in list_runs(damaged=True)]
+    items += [f"- dataset **{md_escape(d.name)}**: {md_escape(d.problem())}. Runs trained on it keep their "
+              f"pictures; delete it with `python -m gan_core.datasets delete {d.name}` and import it again."
+              for d in list_datasets(damaged=True)]
+    if items:
+        st.warning(f"{len(items)} damaged, left out of the lists:\n" + "\n".join(items), icon=":material/report:")

@@ -10,7 +10,7 @@ import json
 import sys
 
 from gan_core.complexity.profile import DEFAULT_SAMPLE, EXPLANATION, MEASURES, compare
-from gan_core.core.errors import CliParser, run_cli
+from gan_core.core.errors import CliParser, run_cli, seed_arg
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("names", nargs="+", metavar="NAME", help="datasets under $GAN_DATASETS_DIR")
     p.add_argument("--sample", type=int, default=DEFAULT_SAMPLE,
                    help=f"frames measured per dataset, chosen at random (default {DEFAULT_SAMPLE}; all if fewer)")
-    p.add_argument("--seed", type=int, default=0, help="seed for choosing the frames (default 0)")
+    p.add_argument("--seed", type=seed_arg, default=0, help="seed for choosing the frames (default 0)")
     p.add_argument("--no-cache", action="store_true", help="measure again even if a cached profile exists")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     args = p.parse_args(argv)

@@ -82,19 +82,25 @@ Progress = Callable[[float, str], None]
 
 
 def profile(name: str, *, sample: int = DEFAULT_SAMPLE, seed: int = 0, use_cache: bool = True,
-            progress: Progress | None = None) -> dict:
-    """The complexity profile of dataset `name` (measured, or read from its cache)."""
+            progress: Progress | None = None, store: bool = True) -> dict:
+    """The complexity profile of dataset `name` (measured, or read from its cache).
+
+    `store=False` measures without writing the cache into the dataset's folder (a locked app session
+    may read shared files but not change them).
+    """
     if not 2 <= sample <= MAX_SAMPLE:
         raise UsageError(f"--sample must be between 2 and {MAX_SAMPLE} frames (not {sample})")
     dataset = open_dataset(name)
     key = f"v{VERSION}-{dataset.fingerprint}-n{sample}-s{seed}"
-    cache = read_json(dataset.path / CACHE_FILE, {}) or {}
-    if use_cache and key in cache:
+    cache = read_json(dataset.path / CACHE_FILE, {})
+    if use_cache and _usable(cache.get(key)):
         return cache[key]
     try:
         result = measure(dataset, sample=sample, seed=seed, progress=progress)
     except (OSError, ValueError) as exc:  # a shard cut short or removed by hand
         raise UsageError(f"dataset {name!r} cannot be read ({exc}); import or build it again") from None
+    if not store:
+        return result
     try:  # a read-only dataset folder only loses the cache
         write_json(dataset.path / CACHE_FILE, {**dict(list(cache.items())[-7:]), key: result})
     except OSError:
@@ -105,8 +111,13 @@ def profile(name: str, *, sample: int = DEFAULT_SAMPLE, seed: int = 0, use_cache
 def cached(name: str, *, sample: int = DEFAULT_SAMPLE, seed: int = 0) -> dict | None:
     """The cached profile, or None if this version of the dataset was not measured with these settings."""
     dataset = open_dataset(name)
-    cache = read_json(dataset.path / CACHE_FILE, {}) or {}
-    return cache.get(f"v{VERSION}-{dataset.fingerprint}-n{sample}-s{seed}")
+    found = read_json(dataset.path / CACHE_FILE, {}).get(f"v{VERSION}-{dataset.fingerprint}-n{sample}-s{seed}")
+    return found if _usable(found) else None
+
+
+def _usable(entry) -> bool:
+    """A cache entry someone edited or damaged is measured again, never trusted."""
+    return isinstance(entry, dict) and all(isinstance(entry.get(m), int | float) for m in ("complexity", *COMPOSITE))
 
 
 def compare(names: list[str], **options) -> dict[str, dict]:

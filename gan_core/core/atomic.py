@@ -29,6 +29,21 @@ def write_json(path: Path, obj) -> None:
     write_bytes(path, (json.dumps(obj, indent=2, sort_keys=True) + "\n").encode())
 
 
+def check_writable(folder: Path) -> None:
+    """Fail early, in one line, if files cannot be created in `folder` (read-only, /proc, no permission).
+
+    Trying is the only honest test: `os.access` says yes to root, and /proc refuses anyway.
+    """
+    from gan_core.core.errors import UsageError
+
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".write-test.", dir=folder)
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        raise UsageError(f"cannot write into {str(folder)!r}: {exc.strerror or type(exc).__name__}") from None
+
+
 def temp_path_for(path: Path) -> Path:
     """A temporary sibling of `path` for libraries that insist on writing files themselves."""
     path = Path(path)
@@ -45,26 +60,57 @@ def append_jsonl(path: Path, rows) -> None:
         f.flush()
 
 
-def read_json(path: Path, default=None):
+def read_json(path: Path, default=None, expect: type | None = None):
+    """The JSON in `path`, or `default` if it is missing, unreadable, not UTF-8, not JSON, or of the wrong shape.
+
+    The shape is `expect`, or the default's type when the default is a dict or a list: a file holding
+    `null` or `[]` where an object belongs is as damaged as a torn one, and callers must never crash on it.
+    """
+    if expect is None and isinstance(default, (dict, list)):
+        expect = type(default)
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+        value = json.loads(Path(path).read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return default
+    if expect is not None and not isinstance(value, expect):
+        return default
+    return value
+
+
+def damage(path: Path, expect: type = dict) -> str | None:
+    """What is wrong with a JSON file, in a few words (None if it is fine): for pages and CLIs to show."""
+    try:
+        text = Path(path).read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        return f"{Path(path).name} is missing"
+    except OSError as exc:
+        return f"{Path(path).name} cannot be read ({exc.strerror})"
+    except UnicodeDecodeError:
+        return f"{Path(path).name} is not UTF-8 text"
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return f"{Path(path).name} is not valid JSON" + (" (empty)" if not text.strip() else "")
+    if not isinstance(value, expect):
+        return f"{Path(path).name} holds {type(value).__name__}, not {expect.__name__}"
+    return None
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    """Every complete JSON line; a torn final line (killed writer) is skipped."""
+    """Every complete JSON object line; a torn final line (killed writer) or a damaged line is skipped."""
     rows = []
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
+        text = Path(path).read_bytes().decode("utf-8", errors="replace")
+    except OSError:
         return rows
     for line in text.splitlines():
         if line.strip():
             try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError:
+                row = json.loads(line)
+            except (ValueError, RecursionError):
                 continue
+            if isinstance(row, dict):
+                rows.append(row)
     return rows
 
 

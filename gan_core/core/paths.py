@@ -9,7 +9,7 @@ from pathlib import Path
 
 from gan_core.core.errors import UsageError
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # whole name: fullmatch (`$` allows a final newline)
 
 
 def checkpoints_dir() -> Path:
@@ -22,7 +22,7 @@ def datasets_dir() -> Path:
 
 def check_name(name: str, what: str = "name") -> str:
     """Accept names that are safe as a single folder name: no `/`, no `..`, no hidden files."""
-    if not _NAME.match(name or "") or ".." in name:
+    if not isinstance(name, str) or not _NAME.fullmatch(name) or ".." in name:
         raise UsageError(
             f"{what} {name!r} is not allowed: use 1-64 letters, digits, '.', '_' or '-', "
             "starting with a letter or digit (no '/' or '..')"

@@ -18,6 +18,7 @@ from gan_core.core.paths import check_name, checkpoints_dir
 
 STATES = ("queued", "running", "finished", "failed", "stopped")
 _EPOCH_FILE = re.compile(r"epoch_(\d{4,})")
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt|Exit)\b.*:")
 
 
 def now() -> str:
@@ -66,10 +67,26 @@ class Run:
         """A run exists once it is queued (status.json) or has started (config.json)."""
         return self.config_file.is_file() or self.status_file.is_file()
 
+    def problem(self) -> str | None:
+        """What is damaged in this run's own files, in a few words; None if its config and status read fine.
+
+        A damaged run is left out of lists and refused by commands; its other files stay as they are.
+        """
+        from gan_core.core.atomic import damage
+
+        wrong = [w for f in (self.config_file, self.status_file) if f.exists() and (w := damage(f))]
+        if not wrong and self.status_file.exists():
+            state = self.status().get("state")
+            if state not in STATES:
+                wrong.append(f"status.json has no valid state ({state!r})")
+        return "; ".join(wrong) or None
+
     def require(self) -> "Run":
         if not self.exists():
             known = ", ".join(r.name for r in list_runs()) or "none yet"
             raise UsageError(f"no run named {self.name!r} in {checkpoints_dir()} (known: {known})")
+        if problem := self.problem():
+            raise UsageError(f"run {self.name!r} is damaged: {problem}")
         return self
 
     # -- files ---------------------------------------------------------------------------------
@@ -83,8 +100,26 @@ class Run:
         state = status.get("state")
         if state in ("running", "queued") and here and not pid_alive(status.get("pid")):
             died = "the trainer process died" if state == "running" else "the queued trainer process died"
-            status = {**status, "state": "failed", "error": status.get("error") or died}
+            last = self.last_logged_error()
+            status = {**status, "state": "failed",
+                      "error": status.get("error") or (f"{died}: {last}" if last else died)}
         return status
+
+    def last_logged_error(self) -> str | None:
+        """The last error line a trainer started by the app printed to its `train.log`, if any."""
+        try:
+            with open(self.path / "train.log", "rb") as f:
+                f.seek(max(0, f.seek(0, 2) - 16384))
+                lines = f.read().decode("utf-8", errors="replace").splitlines()
+        except OSError:
+            return None
+        for line in reversed(lines):
+            line = line.strip()
+            if line.startswith("error: "):
+                return line[len("error: "):]
+            if _EXCEPTION_LINE.match(line):
+                return line
+        return None
 
     def write_status(self, **fields) -> dict:
         status = {**read_json(self.status_file, {}), **fields, "updated": now()}
@@ -130,7 +165,8 @@ def _epochs_in(folder: Path, pattern: str) -> list[int]:
     return sorted(int(m.group(1)) for p in folder.glob(pattern) if (m := _EPOCH_FILE.search(p.name)))
 
 
-def list_runs() -> list[Run]:
+def list_runs(damaged: bool = False) -> list[Run]:
+    """Runs by name; damaged ones (see `Run.problem`) are left out, or only they with `damaged=True`."""
     root = checkpoints_dir()
     if not root.is_dir():
         return []
@@ -138,7 +174,9 @@ def list_runs() -> list[Run]:
     for p in sorted(root.iterdir()):
         if (p / "config.json").is_file() or (p / "status.json").is_file():
             try:
-                runs.append(Run(p.name))
+                run = Run(p.name)
             except UsageError:
                 continue  # a folder someone made by hand, not a run name
+            if (run.problem() is not None) == damaged:
+                runs.append(run)
     return runs

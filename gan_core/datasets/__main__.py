@@ -10,7 +10,7 @@ import argparse
 import json
 from collections import Counter
 
-from gan_core.core.errors import CliParser, run_cli
+from gan_core.core.errors import CliParser, finite_arg, run_cli, seed_arg
 
 SHOW_SKIPPED = 50  # people see this many skipped files or frames by name, then a count per reason
 
@@ -75,7 +75,7 @@ def main(argv=None) -> int:
     b.add_argument("kind", help=f"one of: {', '.join(BUILTIN)}")
     b.add_argument("--count", type=int, help="how many images (default depends on the set)")
     b.add_argument("--resolution", type=int, default=64, help="32, 64, 128 or 256 (default 64)")
-    b.add_argument("--seed", type=int, default=0)
+    b.add_argument("--seed", type=seed_arg, default=0)
     b.add_argument("--name", help="store under another name (default: the set's name)")
     b.add_argument("--replace", action="store_true", help="overwrite a dataset of the same name")
     b.add_argument("--skip-existing", action="store_true", help="do nothing if the dataset already exists")
@@ -89,10 +89,10 @@ def main(argv=None) -> int:
                         "one dataset.")
     iv.add_argument("paths", nargs="+", metavar="FILE", help="video files")
     rate = iv.add_mutually_exclusive_group()
-    rate.add_argument("--fps", type=float, help="frames to keep per second of video (default 1)")
+    rate.add_argument("--fps", type=finite_arg, help="frames to keep per second of video (default 1)")
     rate.add_argument("--every", type=int, metavar="N", help="keep every N-th frame instead")
-    iv.add_argument("--start", type=float, default=0.0, metavar="S", help="skip the first S seconds of each video")
-    iv.add_argument("--end", type=float, metavar="S", help="stop at S seconds into each video")
+    iv.add_argument("--start", type=finite_arg, default=0.0, metavar="S", help="skip the first S seconds of each video")
+    iv.add_argument("--end", type=finite_arg, metavar="S", help="stop at S seconds into each video")
     iv.add_argument("--skip-duplicates", action="store_true",
                     help="leave out frames that look the same as the last kept one (still scenes, title cards)")
     _import_options(iv)
@@ -140,6 +140,8 @@ def main(argv=None) -> int:
             print("no datasets yet; make one with: python -m gan_core.datasets build cartoon-faces")
         for s in [] if args.json else sets:
             print(f"{s.name:24} {s.count:8d} images  {s.resolution:4d} px  {s.manifest.get('source')}")
+        for s in [] if args.json else store.list_datasets(damaged=True):
+            print(f"{s.name:24} damaged, skipped: {s.problem()} (python -m gan_core.datasets delete {s.name})")
     elif args.command == "info":
         _print_info(store.open_dataset(args.name), args.json)
     elif args.command == "delete":

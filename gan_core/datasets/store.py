@@ -30,14 +30,17 @@ def dataset_path(name: str) -> Path:
     return datasets_dir() / check_name(name, "dataset name")
 
 
-def list_datasets() -> list["Dataset"]:
+def list_datasets(damaged: bool = False) -> list["Dataset"]:
+    """The usable datasets, by name; `damaged=True` lists the damaged ones instead (see `Dataset.problem`)."""
     root = datasets_dir()
     if not root.is_dir():
         return []
     found = []
     for child in sorted(root.iterdir()):
         if not child.name.startswith(".") and (child / MANIFEST).is_file():
-            found.append(Dataset(child))
+            ds = Dataset(child)
+            if (ds.problem() is not None) == damaged:
+                found.append(ds)
     return found
 
 
@@ -53,14 +56,39 @@ def open_dataset(name: str) -> "Dataset":
             f"no dataset named {name!r} (known: {known}); "
             "build one with: python -m gan_core.datasets build cartoon-faces"
         )
-    return Dataset(path)
+    ds = Dataset(path)
+    if problem := ds.problem():
+        raise UsageError(f"dataset {name!r} is damaged: {problem}; build or import it again (delete works)")
+    return ds
 
 
 def delete_dataset(name: str) -> None:
-    path = open_dataset(name).path
+    """Delete a dataset, unless a run is queued or training on it (its trainer would die mid-epoch).
+
+    A damaged dataset can be deleted too: that is the way out of it.
+    """
+    path = dataset_path(name)
+    if not (path / MANIFEST).is_file():
+        open_dataset(name)  # the "no dataset named ..." error
+    from gan_core.training.jobs import runs_using  # here, not at the top: the store sits below the jobs layer
+
+    busy = [r.name for r in runs_using(name)]
+    if busy:
+        raise UsageError(f"dataset {name!r} is in use by {', '.join(busy)} (queued or training); "
+                         "stop it before deleting the dataset")
     trash = path.with_name(f".trash-{name}-{uuid.uuid4().hex[:8]}")
     path.rename(trash)  # atomic: the dataset vanishes whole, then the files go
     shutil.rmtree(trash, ignore_errors=True)
+
+
+def _refuse_foreign(path: Path) -> None:
+    """Never move away a file or folder under the datasets folder that is not a dataset (not ours)."""
+    if (path.exists() or path.is_symlink()) and not (path.is_dir() and (path / MANIFEST).is_file()):
+        raise UsageError(f"{path} exists and is not a dataset; move it away or choose another --name")
+
+
+def _positive_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 @dataclass(frozen=True)
@@ -76,6 +104,35 @@ class Dataset:
     @property
     def name(self) -> str:
         return self.path.name
+
+    def problem(self) -> str | None:
+        """What is wrong with this dataset on disk, in a few words; None if it can be read.
+
+        Checks the manifest's shape and that every shard file holds exactly its images (a truncated
+        shard would fail deep inside numpy's memory map or TensorFlow's reader).
+        """
+        from gan_core.core.atomic import damage
+
+        if wrong := damage(self.path / MANIFEST):
+            return wrong
+        m = self.manifest
+        if not all(_positive_int(m.get(k)) for k in ("count", "resolution", "channels")) or m["channels"] not in (1, 3):
+            return "manifest.json lacks a valid count, resolution or channels"
+        shards = m.get("shards")
+        if not isinstance(m.get("fingerprint"), str) or not isinstance(shards, list) or not shards or not all(
+                isinstance(s, dict) and isinstance(s.get("file"), str) and "/" not in s["file"]
+                and _positive_int(s.get("count")) for s in shards):
+            return "manifest.json lacks a valid fingerprint or shard list"
+        if sum(s["count"] for s in shards) != m["count"]:
+            return "manifest.json's shard counts do not add up to its count"
+        size = m["resolution"] ** 2 * m["channels"]
+        for s in shards:
+            f = self.path / s["file"]
+            if not f.is_file():
+                return f"{s['file']} is missing"
+            if f.stat().st_size != s["count"] * size:
+                return f"{s['file']} is truncated or the wrong size"
+        return None
 
     @property
     def count(self) -> int:
@@ -141,6 +198,13 @@ class DatasetWriter:
             raise UsageError(f"channels must be 1 (grey) or 3 (RGB), not {channels}")
         if exists(name) and not replace:
             raise UsageError(f"dataset {name!r} already exists; pass --replace to overwrite it")
+        _refuse_foreign(dataset_path(name))
+        if exists(name):
+            from gan_core.training.jobs import runs_using
+
+            if busy := [r.name for r in runs_using(name)]:
+                raise UsageError(f"dataset {name!r} is in use by {', '.join(busy)} (queued or training); "
+                                 "it cannot be replaced until that ends")
         self.resolution, self.channels, self.replace, self.info = resolution, channels, replace, info
         self.final = dataset_path(name)
         self.tmp = self.final.with_name(f".tmp-{name}-{uuid.uuid4().hex[:8]}")
@@ -204,6 +268,11 @@ class DatasetWriter:
         }
         write_json(self.tmp / MANIFEST, manifest)
         old = None
+        try:
+            _refuse_foreign(self.final)  # something else took the name while we worked
+        except UsageError:
+            self.discard()
+            raise
         if self.final.exists():
             old = self.final.with_name(f".trash-{self.name}-{uuid.uuid4().hex[:8]}")
             self.final.rename(old)

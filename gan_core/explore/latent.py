@@ -33,10 +33,24 @@ def resolve_epoch(run: Run, epoch: int | None) -> int:
 def _load(run_path: str, run_name: str, epoch: int, mtime: float):
     from gan_core import models
 
-    cfg = Run(run_name).config()
+    run = Run(run_name)
+    cfg = model_config(run)
     generator = models.of_run(cfg).build_generator(cfg["resolution"], cfg["channels"], cfg["latent_dim"], cfg["width"])
-    generator.load_weights(Run(run_name).generator_file(epoch))
+    try:
+        generator.load_weights(run.generator_file(epoch))
+    except Exception as exc:  # truncated, garbage, or another model's file
+        raise UsageError(f"run {run.name!r}: {run.generator_file(epoch).name} is damaged and cannot be loaded "
+                         f"({type(exc).__name__}); other epochs may still load") from None
     return generator
+
+
+def model_config(run: Run) -> dict:
+    """The settings that shape the generator, checked: a damaged config.json is one clear error."""
+    cfg = run.config()
+    keys = ("resolution", "channels", "latent_dim", "width")
+    if not all(isinstance(cfg.get(k), int) and not isinstance(cfg.get(k), bool) and cfg[k] > 0 for k in keys):
+        raise UsageError(f"run {run.name!r} has a missing or damaged config.json; its generator cannot be built")
+    return cfg
 
 
 def load_generator(run: Run, epoch: int | None = None):

@@ -66,8 +66,13 @@ def caption(image: np.ndarray, text: str) -> np.ndarray:
 
 
 def read_png(path: Path) -> np.ndarray:
-    with Image.open(path) as im:
-        return np.asarray(im.convert("RGB"))
+    """An image file as RGB; a damaged one is one clear error (naming the file), never a decoder's traceback."""
+    try:
+        with Image.open(path) as im:
+            return np.asarray(im.convert("RGB"))
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise UsageError(f"{Path(path).parent.name}/{Path(path).name} is damaged and cannot be read "
+                         f"({type(exc).__name__})") from None
 
 
 def frames(paths: Iterable[tuple[int, Path]], size: int, sample: int | None = None, side: int | None = None,

@@ -54,6 +54,10 @@ class TrainConfig:
             self.save_every = max(1, self.epochs // 30)
         if self.save_every < 1:
             raise UsageError("--save-every must be at least 1")
+        if not 0 <= self.seed < 2**32:
+            raise UsageError(f"--seed must be between 0 and {2**32 - 1}, not {self.seed}")
+        if not 0 <= self.beta1 < 1:  # also false for NaN
+            raise UsageError(f"--beta1 must be at least 0 and below 1, not {self.beta1}")
         for name in ("lr_g", "lr_d"):
             if not 0 < getattr(self, name) < 10:
                 raise UsageError(f"--{name.replace('_', '-')} must be a positive learning rate")

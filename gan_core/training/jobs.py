@@ -56,12 +56,27 @@ def queue_stamp() -> str:
     return f"{now()} {time.time_ns():020d}"
 
 
-def enqueue(run: Run, epochs: int) -> None:
+def enqueue(run: Run, epochs: int, dataset: str | None = None) -> None:
     run.path.mkdir(parents=True, exist_ok=True)
     # the queue is in order of requests: `start` stamps the time it was asked, before the child exists
     queued_at = os.environ.get("GAN_QUEUED_AT") or queue_stamp()
-    run.write_status(state="queued", queued_at=queued_at, pid=os.getpid(),
-                     host=hostname(), epochs=epochs, error=None)
+    run.write_status(state="queued", queued_at=queued_at, pid=os.getpid(), host=hostname(), epochs=epochs,
+                     error=None, dataset=dataset or run.config().get("dataset"))
+
+
+def runs_using(dataset: str) -> list[Run]:
+    """Runs queued or training on `dataset` right now (a queued run has no config yet: its status names it)."""
+    from gan_core.core import runlock
+
+    found = {}
+    for r in list_runs():
+        if r.config().get("dataset", r.status().get("dataset")) == dataset and (
+                runlock.is_held(r.name) or r.status().get("state") in ("running", "queued")):
+            found[r.name] = r
+    for name, used in runlock.held_datasets().items():  # a trainer still starting: no run files yet
+        if used == dataset and name not in found:
+            found[name] = Run(name)
+    return [found[n] for n in sorted(found)]
 
 
 def wait_for_turn(run: Run, poll: float = 1.0, log=print) -> bool:
@@ -120,8 +135,12 @@ def stop(run: Run) -> None:
 
 def delete(run: Run) -> None:
     """Remove a run that is not training or queued; the folder vanishes at once, then its files go."""
-    if run.status().get("state") in ("running", "queued"):
-        raise UsageError(f"run {run.name!r} is {run.status()['state']}; stop it before deleting it")
+    from gan_core.core import runlock
+
+    state = run.status().get("state")
+    if state in ("running", "queued") or runlock.is_held(run.name):
+        raise UsageError(f"run {run.name!r} is {state if state in ('running', 'queued') else 'starting'}; "
+                         "stop it before deleting it")
     trash = run.path.with_name(f".trash-{run.name}-{uuid.uuid4().hex[:8]}")
     run.path.rename(trash)
     shutil.rmtree(trash, ignore_errors=True)

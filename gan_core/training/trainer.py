@@ -39,7 +39,9 @@ class Trainer:
                 f"{config.batch_size}; lower --batch-size or add images"
             )
         self.whole_batches = self.images // config.batch_size
-        self.saved = read_json(self.run.state_dir / "latest.json", None) if resume else None
+        self.saved = saved_state(self.run) if resume else None
+        if self.saved and self.saved["file"] is None:
+            self.saved = None
 
     # -- setup ----------------------------------------------------------------------------------
     def _build(self):
@@ -140,14 +142,17 @@ class Trainer:
     def _restore(self) -> tuple[int, int]:
         """Load the last full state and drop log rows written after it."""
         saved = self.saved
-        if not saved:
-            return 0, 0
-        self.gan.load_weights(self.run.state_dir / saved["file"])
-        epoch, step = saved["epoch"], saved["step"]
+        if saved:
+            try:
+                self.gan.load_weights(self.run.state_dir / saved["file"])
+            except Exception as exc:  # a truncated or foreign file: say so, keep it for a look
+                raise UsageError(f"run {self.run.name!r} cannot be resumed: state/{saved['file']} is damaged "
+                                 f"({type(exc).__name__})") from None
+        epoch, step = (saved["epoch"], saved["step"]) if saved else (0, 0)
         for path, key, limit in ((self.run.metrics_file, "step", step), (self.run.epochs_file, "epoch", epoch)):
             truncate_torn_line(path)
             rows = read_jsonl(path)
-            kept = [r for r in rows if r.get(key, 0) <= limit]
+            kept = [r for r in rows if isinstance(r.get(key), int) and r[key] <= limit]
             if len(kept) != len(rows):
                 write_bytes(path, "".join(json.dumps(r, sort_keys=True) + "\n" for r in kept).encode())
         return epoch, step
@@ -219,6 +224,25 @@ class Trainer:
                                 step=self.done_step, eta_seconds=0 if state == "finished" else None)
 
 
+def saved_state(run: Run) -> dict:
+    """`state/latest.json`, checked: a resume from a damaged one would silently restart at epoch 0.
+
+    No file at all means the run never finished a checkpoint: it restarts at epoch 0 (and `_restore`
+    drops any log rows, so the logs never mix two histories).
+    """
+    path = run.state_dir / "latest.json"
+    if not path.exists():
+        return {"epoch": 0, "step": 0, "file": None}
+    latest = read_json(path, {})
+    ok = (isinstance(latest.get("epoch"), int) and isinstance(latest.get("step"), int)
+          and isinstance(latest.get("file"), str) and latest["epoch"] >= 0 and latest["step"] >= 0
+          and "/" not in latest["file"] and (run.state_dir / latest["file"]).is_file())
+    if not ok:
+        raise UsageError(f"run {run.name!r} cannot be resumed: {path.relative_to(run.path)} is damaged or names "
+                         "a missing state file; its samples and weights can still be viewed and generated from")
+    return latest
+
+
 def prepare(config_args: dict, *, resume: bool) -> TrainConfig:
     """Validate a new run's or a resumed run's settings before any TensorFlow work starts."""
     run = Run(config_args["run"])
@@ -228,13 +252,21 @@ def prepare(config_args: dict, *, resume: bool) -> TrainConfig:
         if status.get("state") == "running":
             raise UsageError(f"run {run.name!r} is already training (pid {status.get('pid')})")
         saved = {**run.config()}
-        epochs = config_args.get("epochs") or saved["epochs"]
-        done = (read_json(run.state_dir / "latest.json", {}) or {}).get("epoch", 0)
+        if not saved:
+            raise UsageError(f"run {run.name!r} cannot be resumed: its config.json is missing or damaged "
+                             "(it never started, or the file was changed); train it anew under another name")
+        try:
+            config = TrainConfig.from_dict(saved)
+        except (TypeError, ValueError) as exc:
+            raise UsageError(f"run {run.name!r} cannot be resumed: its config.json is damaged ({exc})") from None
+        done = saved_state(run)["epoch"]
+        epochs = config_args.get("epochs") or config.epochs
         if epochs <= done:
             raise UsageError(f"run {run.name!r} has already trained {done} epochs; "
                              f"pass --epochs with more than {done} to continue")
-        saved["epochs"] = epochs
-        return TrainConfig.from_dict(saved)
+        return TrainConfig.from_dict({**saved, "epochs": epochs})
+    if run.path.exists() and not run.path.is_dir():
+        raise UsageError(f"{run.path} is a file, not a run; choose another --run name")
     if run.exists():
         raise UsageError(f"run {run.name!r} already exists; choose another --run name, or continue it "
                          f"with --resume")

@@ -1,0 +1,26 @@
+"""Damaged files in headless Chromium: the home page names a damaged run and dataset and still shows the rest."""
+
+import shutil
+
+import pytest
+from conftest import IMAGES_LOADED, chromium_page, screenshot, streamlit_server
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_home_names_what_is_damaged_and_shows_the_rest(tiny_dirs):
+    checkpoints, datasets = tiny_dirs["checkpoints"], tiny_dirs["datasets"]
+    shutil.copytree(checkpoints / "tiny", checkpoints / "broken")
+    (checkpoints / "broken" / "status.json").write_bytes(b"[]")
+    shutil.copytree(datasets / "cartoon-faces", datasets / "torn")
+    (datasets / "torn" / "manifest.json").write_text('{"count": 6')
+    with streamlit_server(datasets, checkpoints) as url, chromium_page() as page:
+        page.goto(url, wait_until="domcontentloaded")
+        notice = page.get_by_test_id("stAlertContentWarning").filter(has_text="damaged, left out of the lists")
+        expect(notice).to_contain_text("run broken: status.json holds list, not dict")
+        expect(notice).to_contain_text("dataset torn: manifest.json is not valid JSON")
+        expect(page.locator(".st-key-run-tiny").get_by_role("img")).to_be_visible()
+        assert page.locator(".st-key-run-broken").count() == 0 and page.locator(".st-key-dataset-torn").count() == 0
+        page.wait_for_function(IMAGES_LOADED)
+        screenshot(page, "home-damaged.png")
