@@ -7,7 +7,6 @@ dataset its runs' newest grids and sample diversity.
 """
 
 import json
-from pathlib import Path
 
 import streamlit as st
 
@@ -19,17 +18,146 @@ from ui.common import dataset_montage, datasets, grid_image, md_escape, run_view
 from ui.compare import colours, gan_results, measure_bars, outcome_figure, radar_figure
 from ui.page import setup
 
-ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_SIZES = [250, 500, 1000, 2000, 5000]
 MAX_COMPARED = 6
 MAX_RUNS_SHOWN = 2
-PICK_KEY = "compare_datasets"
+PICK_KEY, SAMPLE_KEY, SEED_KEY = "compare_datasets", "compare_sample", "compare_seed"
+# a locked session measures without writing the shared cache file; it keeps its results in its session
+MEASURED_KEY = "compare_measured"
 
+
+def pick_datasets(available: list, views: list) -> tuple[list[str], int, int]:
+    """The datasets to compare (at least two), frames measured per dataset, and the seed choosing them."""
+    names = [d.name for d in available]
+    if PICK_KEY not in st.session_state:  # a link may name the datasets; else the most recently trained, then any
+        wanted = [n for n in st.query_params.get_all("dataset") if n in names]
+        trained = [v.dataset for v in views if v.dataset in names]
+        st.session_state[PICK_KEY] = (wanted if len(wanted) >= 2
+                                      else list(dict.fromkeys([*wanted, *trained, *names]))[:2])
+    st.session_state[PICK_KEY] = [n for n in st.session_state[PICK_KEY] if n in names]  # one may have been deleted
+    c1, c2, c3 = st.columns([6, 2, 1], vertical_alignment="bottom")
+    selected = c1.multiselect("Datasets to compare", names, key=PICK_KEY, max_selections=MAX_COMPARED,
+                              placeholder="Pick two or more datasets",
+                              help="A film imported on the Datasets page, the built-in sets, your own pictures.")
+    sample = c2.select_slider("Frames measured per dataset", SAMPLE_SIZES, value=DEFAULT_SAMPLE, key=SAMPLE_KEY,
+                              help="Chosen at random (all of them if a dataset has fewer). More frames: steadier "
+                                   "numbers, slower the first time; results are kept until the dataset changes.")
+    seed = int(c3.number_input("Seed", 0, 2**31 - 1, 0, key=SEED_KEY, help="Which frames are chosen."))
+    if len(selected) < 2:
+        st.info("Pick at least two datasets above to compare them.", icon=":material/arrow_upward:")
+        st.stop()
+    return selected, sample, seed
+
+
+def measure(selected: list[str], sample: int, seed: int) -> dict:
+    """Every dataset's ranked profile: cached ones at once, the rest measured here with a progress bar."""
+    measured_here = st.session_state.setdefault(MEASURED_KEY, {})
+    profiles = {name: cached(name, sample=sample, seed=seed) or measured_here.get((name, sample, seed))
+                for name in selected}
+    missing = [name for name, found in profiles.items() if found is None]
+    if missing:
+        bar = st.progress(0.0, text="Measuring…")
+        for i, name in enumerate(missing):
+            def show(fraction: float, text: str, i=i, name=name) -> None:
+                bar.progress(min((i + fraction) / len(missing), 1.0),
+                             text=f"Measuring **{md_escape(name)}** ({i + 1} of {len(missing)}): {text}")
+            try:
+                # the cache is a shared file in the dataset's folder: only an unlocked session writes it
+                profiles[name] = profile(name, sample=sample, seed=seed, progress=show, store=lock.can_change())
+                measured_here[(name, sample, seed)] = profiles[name]
+            except UsageError as exc:
+                st.error(f"Could not measure {name}: {exc}", icon=":material/error:")
+                st.stop()
+        bar.empty()
+    return ranked(profiles)
+
+
+def side_by_side(results: dict, by_name: dict, gans: dict) -> None:
+    """A card per dataset, simplest first: score, frames, and what its GANs made."""
+    st.markdown("#### From simplest to most complex")
+    st.caption(EXPLANATION)
+    sizes = sorted({r["resolution"] for r in results.values()})
+    if len(sizes) > 1:
+        st.warning(f"These datasets are stored at different sizes ({', '.join(f'{s} px' for s in sizes)}). Every "
+                   "measure depends on the size of the frames, so compare sets stored at the same resolution "
+                   "where you can.", icon=":material/warning:")
+    for col, name in zip(st.columns(len(results)), results, strict=True):
+        r, ds = results[name], by_name[name]
+        with col.container(border=True):
+            st.markdown(f"### {md_escape(name)}")
+            label = ("most complex" if r["rank"] == 1 else "simplest" if r["rank"] == len(results)
+                     else f"rank {r['rank']} of {len(results)}")
+            st.metric("Complexity", f"{r['complexity']:.0f} / 100", label, delta_color="off", delta_arrow="off")
+            montage = dataset_montage(ds, 16, 400)
+            if montage is not None:
+                st.image(montage, width="stretch", output_format="PNG", alt=f"Frames of {name}")
+            kind = {"video": "video frames", "built-in": "built-in pictures"}.get(r["kind"], "pictures")
+            st.caption(f"{r['count']:,} {kind} at {r['resolution']} px · {r['sample_size']:,} measured")
+            gan_cards(name, gans[name])
+
+
+def gan_cards(name: str, runs: list) -> None:
+    st.markdown("**Its GANs**")
+    if not runs:
+        st.caption("No run trained on it yet.")
+        st.page_link("pages/train.py", label="Train one", icon=":material/model_training:",
+                     query_params={"dataset": name})
+    for gan in runs[:MAX_RUNS_SHOWN]:
+        image = grid_image(gan.view.latest_sample, 360)
+        if image is not None:
+            st.image(image, width="stretch", output_format="PNG", alt=f"Samples of run {gan.view.name}")
+        st.markdown(f"Run **{md_escape(gan.view.name)}**, epoch {gan.view.sample_epochs[-1]}: {gan.summary}")
+        st.page_link("pages/epochs.py", label="Watch it learn", icon=":material/slow_motion_video:",
+                     query_params={"run": gan.view.name})
+    if len(runs) > MAX_RUNS_SHOWN:
+        st.caption(f"and {len(runs) - MAX_RUNS_SHOWN} more run(s) on this dataset")
+
+
+def charts(results: dict, gans: dict, palette: dict) -> None:
+    """The measures as pictures: a radar, complexity against the GANs' diversity, and bars per measure."""
+    st.divider()
+    left, right = st.columns([2, 3])
+    with left:
+        st.markdown("#### Every measure at once")
+        st.caption("Each axis is scaled to the largest value among these datasets: the bigger the shape, the more "
+                   "complex. Hover for the values.")
+        st.plotly_chart(radar_figure(results, palette), key="compare_radar", width="stretch")
+    with right:
+        st.markdown("#### Complexity and what the GAN made of it")
+        if any(g.diversity is not None for runs in gans.values() for g in runs):
+            st.caption("Each dot is a run, placed at its dataset's complexity and the diversity of its newest "
+                       "scored samples (compared with the real frames' own); bigger dots: more frames to learn "
+                       "from.")
+            st.plotly_chart(outcome_figure(results, gans, palette), key="compare_outcome", width="stretch")
+        else:
+            st.info("None of these datasets has a scored run yet. Train on them (same settings for a fair race) "
+                    "and their sample diversity appears here.", icon=":material/info:")
+    st.markdown("#### Each measure")
+    st.plotly_chart(measure_bars(results, palette), key="compare_bars", width="stretch")
+
+
+def definitions(results: dict, sample: int, seed: int) -> None:
+    with st.expander("What each measure means, and how it was measured"):
+        st.markdown("\n".join(f"- **{m.label}** ({m.unit}){'' if m.in_composite else ', not in the score'}: "
+                              f"{m.what}" for m in MEASURES.values()))
+        st.markdown(
+            f"Measured on {sample:,} frames chosen at random per dataset (seed {seed}; all of them when a dataset "
+            "has fewer), at the size they are stored. SI and TI are ITU-T P.910's, on brightness: the median frame "
+            "(P.910's maximum over frames is in the JSON); TI compares each chosen frame with the next kept frame "
+            "of the same video, so for a film imported at 2 frames per second it is the change over half a "
+            "second. Intrinsic dimensionality is found on the chosen frames shrunk to at most 32 x 32 pixels. "
+            "Colourfulness follows Hasler and Süsstrunk (2003). Terminal: "
+            f"`python -m gan_core.complexity {' '.join(results)} --sample {sample} --json`")
+        st.download_button("Download the measures (JSON)", json.dumps(results, indent=2, sort_keys=True),
+                           file_name="complexity.json", mime="application/json", icon=":material/download:",
+                           on_click="ignore")
+
+
+# -- the page ------------------------------------------------------------------------------------------
 setup("Compare films")
 st.title("Compare films", anchor=False)
 st.caption("Why does a flat-coloured cartoon train into recognisable frames while a visually rich film stays "
            "abstract? Measure how complex each dataset's frames are, and see what its GANs made of them.")
-
 available = datasets()
 if len(available) < 2:
     st.info("Comparing needs at least two datasets. Import a film or a folder of pictures on the Datasets "
@@ -38,125 +166,11 @@ if len(available) < 2:
     st.code("python -m gan_core.datasets build cartoon-faces --count 2000 --resolution 32\n"
             "python -m gan_core.datasets build photo-patches --count 2000 --resolution 32", language="bash")
     st.stop()
-
-names = [d.name for d in available]
-by_name = {d.name: d for d in available}
 views = run_views()
-if PICK_KEY not in st.session_state:  # a link may name the datasets; else the most recently trained, then any
-    wanted = [n for n in st.query_params.get_all("dataset") if n in names]
-    trained = [v.dataset for v in views if v.dataset in names]
-    st.session_state[PICK_KEY] = wanted if len(wanted) >= 2 else list(dict.fromkeys([*wanted, *trained, *names]))[:2]
-st.session_state[PICK_KEY] = [n for n in st.session_state[PICK_KEY] if n in names]  # one may have been deleted
-
-c1, c2, c3 = st.columns([6, 2, 1], vertical_alignment="bottom")
-selected = c1.multiselect("Datasets to compare", names, key=PICK_KEY, max_selections=MAX_COMPARED,
-                          placeholder="Pick two or more datasets",
-                          help="A film imported on the Datasets page, the built-in sets, your own pictures.")
-sample = c2.select_slider("Frames measured per dataset", SAMPLE_SIZES, value=DEFAULT_SAMPLE, key="compare_sample",
-                          help="Chosen at random (all of them if a dataset has fewer). More frames: steadier "
-                               "numbers, slower the first time; results are kept until the dataset changes.")
-seed = int(c3.number_input("Seed", 0, 2**31 - 1, 0, key="compare_seed", help="Which frames are chosen."))
-if len(selected) < 2:
-    st.info("Pick at least two datasets above to compare them.", icon=":material/arrow_upward:")
-    st.stop()
-
-
-# -- measure what is not cached yet, with progress ---------------------------------------------------------
-# A locked session measures without writing the shared cache file; it keeps its results in its session.
-measured_here = st.session_state.setdefault("compare_measured", {})
-profiles = {name: cached(name, sample=sample, seed=seed) or measured_here.get((name, sample, seed))
-            for name in selected}
-missing = [name for name, found in profiles.items() if found is None]
-if missing:
-    bar = st.progress(0.0, text="Measuring…")
-    for i, name in enumerate(missing):
-        def show(fraction: float, text: str, i=i, name=name) -> None:
-            bar.progress(min((i + fraction) / len(missing), 1.0),
-                         text=f"Measuring **{md_escape(name)}** ({i + 1} of {len(missing)}): {text}")
-        try:
-            # the cache is a shared file in the dataset's folder: only an unlocked session writes it
-            profiles[name] = profile(name, sample=sample, seed=seed, progress=show, store=lock.can_change())
-            measured_here[(name, sample, seed)] = profiles[name]
-        except UsageError as exc:
-            st.error(f"Could not measure {name}: {exc}", icon=":material/error:")
-            st.stop()
-    bar.empty()
-results = ranked(profiles)
-order = sorted(selected, key=lambda n: results[n]["complexity"])  # simplest first, like a scale
+selected, sample, seed = pick_datasets(available, views)
+measured = measure(selected, sample, seed)
+results = {n: measured[n] for n in sorted(selected, key=lambda n: measured[n]["complexity"])}  # simplest first
 gans = {name: gan_results(views, name) for name in selected}
-palette = colours(selected)
-ranked = {n: results[n] for n in order}
-
-
-# -- side by side: score, frames, and what the GANs made ------------------------------------------------------
-st.markdown("#### From simplest to most complex")
-st.caption(EXPLANATION)
-sizes = sorted({results[n]["resolution"] for n in selected})
-if len(sizes) > 1:
-    st.warning(f"These datasets are stored at different sizes ({', '.join(f'{s} px' for s in sizes)}). Every "
-               "measure depends on the size of the frames, so compare sets stored at the same resolution where "
-               "you can.", icon=":material/warning:")
-
-for col, name in zip(st.columns(len(order)), order, strict=True):
-    r, ds = results[name], by_name[name]
-    with col.container(border=True):
-        st.markdown(f"### {md_escape(name)}")
-        label = ("most complex" if r["rank"] == 1 else "simplest" if r["rank"] == len(order)
-                 else f"rank {r['rank']} of {len(order)}")
-        st.metric("Complexity", f"{r['complexity']:.0f} / 100", label, delta_color="off", delta_arrow="off")
-        montage = dataset_montage(ds, 16, 400)
-        if montage is not None:
-            st.image(montage, width="stretch", output_format="PNG", alt=f"Frames of {name}")
-        kind = {"video": "video frames", "built-in": "built-in pictures"}.get(r["kind"], "pictures")
-        st.caption(f"{r['count']:,} {kind} at {r['resolution']} px · {r['sample_size']:,} measured")
-        st.markdown("**Its GANs**")
-        if not gans[name]:
-            st.caption("No run trained on it yet.")
-            st.page_link("pages/train.py", label="Train one", icon=":material/model_training:",
-                         query_params={"dataset": name})
-        for gan in gans[name][:MAX_RUNS_SHOWN]:
-            image = grid_image(gan.view.latest_sample, 360)
-            if image is not None:
-                st.image(image, width="stretch", output_format="PNG", alt=f"Samples of run {gan.view.name}")
-            st.markdown(f"Run **{md_escape(gan.view.name)}**, epoch {gan.view.sample_epochs[-1]}: {gan.summary}")
-            st.page_link("pages/epochs.py", label="Watch it learn", icon=":material/slow_motion_video:",
-                         query_params={"run": gan.view.name})
-        if len(gans[name]) > MAX_RUNS_SHOWN:
-            st.caption(f"and {len(gans[name]) - MAX_RUNS_SHOWN} more run(s) on this dataset")
-
-
-# -- the measures as pictures --------------------------------------------------------------------------------
-st.divider()
-left, right = st.columns([2, 3])
-with left:
-    st.markdown("#### Every measure at once")
-    st.caption("Each axis is scaled to the largest value among these datasets: the bigger the shape, the more "
-               "complex. Hover for the values.")
-    st.plotly_chart(radar_figure(ranked, palette), key="compare_radar", width="stretch")
-with right:
-    st.markdown("#### Complexity and what the GAN made of it")
-    if any(g.diversity is not None for runs in gans.values() for g in runs):
-        st.caption("Each dot is a run, placed at its dataset's complexity and the diversity of its newest "
-                   "scored samples (compared with the real frames' own); bigger dots: more frames to learn from.")
-        st.plotly_chart(outcome_figure(ranked, gans, palette), key="compare_outcome", width="stretch")
-    else:
-        st.info("None of these datasets has a scored run yet. Train on them (same settings for a fair race) "
-                "and their sample diversity appears here.", icon=":material/info:")
-
-st.markdown("#### Each measure")
-st.plotly_chart(measure_bars(ranked, palette), key="compare_bars", width="stretch")
-
-with st.expander("What each measure means, and how it was measured"):
-    st.markdown("\n".join(f"- **{m.label}** ({m.unit}){'' if m.in_composite else ', not in the score'}: {m.what}"
-                          for m in MEASURES.values()))
-    st.markdown(
-        f"Measured on {sample:,} frames chosen at random per dataset (seed {seed}; all of them when a dataset "
-        "has fewer), at the size they are stored. SI and TI are ITU-T P.910's, on brightness: the median frame "
-        "(P.910's maximum over frames is in the JSON); TI compares each chosen frame with the next kept frame "
-        "of the same video, so for a film imported at 2 frames per second it is the change over half a "
-        "second. Intrinsic dimensionality is found on the chosen frames shrunk to at most 32 x 32 pixels. "
-        "Colourfulness follows Hasler and Süsstrunk (2003). Terminal: "
-        f"`python -m gan_core.complexity {' '.join(selected)} --sample {sample} --json`")
-    st.download_button("Download the measures (JSON)", json.dumps(results, indent=2, sort_keys=True),
-                       file_name="complexity.json", mime="application/json", icon=":material/download:",
-                       on_click="ignore")
+side_by_side(results, {d.name: d for d in available}, gans)
+charts(results, gans, colours(selected))
+definitions(results, sample, seed)

@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from gan_core import timelapse
 from gan_core.core.errors import UsageError
 from gan_core.core.media import GUTTER, cell, grid
 from gan_core.core.progress import duration
 from gan_core.core.runs import Run
 from gan_core.datasets.store import open_dataset
+from gan_core.export import timelapse
 from gan_core.export.animation import read_png
 from gan_core.metrics.health import FLAGS
 from ui.common import dataset_montage, grid_image, md_escape, run_views, stop_without_runs, upscale

@@ -130,7 +130,7 @@ def test_a_locked_compare_page_writes_no_cache(tiny_dirs, monkeypatch, upload_li
 
 
 def test_favourites_saved_by_eight_processes_at_once_are_all_kept(tiny_dirs):
-    script = ("import sys, numpy as np\nfrom gan_core import favourites\nfrom gan_core.core.runs import Run\n"
+    script = ("import sys, numpy as np\nfrom gan_core.explore import favourites\nfrom gan_core.core.runs import Run\n"
               "favourites.save(Run('tiny'), f'fav {sys.argv[1]}', np.full(100, float(sys.argv[1])))\n")
     env = cli_env(tiny_dirs)
     procs = [subprocess.Popen([sys.executable, "-c", script, str(i)], cwd=ROOT, env=env) for i in range(8)]
