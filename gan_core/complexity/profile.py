@@ -25,7 +25,7 @@ from gan_core.complexity import measures as m
 from gan_core.datasets.store import Dataset, open_dataset
 from gan_core.errors import UsageError
 
-VERSION = 1  # bump when a measure changes, so old cached profiles are measured again
+VERSION = 2  # bump when a measure changes, so old cached profiles are measured again
 CACHE_FILE = "complexity.json"
 DEFAULT_SAMPLE = 1000
 MAX_SAMPLE = 20_000
