@@ -17,20 +17,24 @@ from gan_core.metrics.kid import kid
 from gan_core.metrics.precision_recall import K_DC, K, density_coverage, precision_recall
 
 SETS = ("cartoon-faces", "doodle-ducks", "digits", "photo-patches")
+SIZES = (32, 64)  # px: the quick demo's size and the next (features shrink to 32 px; structure does not)
 N = 256  # images a side
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     root = tmp_path_factory.mktemp("fidelity")
-    dirs = {"datasets": root / "datasets", "checkpoints": root / "checkpoints"}
-    for name in SETS:
-        cli(dirs, "gan_core.datasets", "build", name, "--count", str(2 * N), "--resolution", "32")
-    return dirs
+    stores = {}
+    for size in SIZES:
+        dirs = {"datasets": root / f"datasets{size}", "checkpoints": root / "checkpoints"}
+        for name in SETS:
+            cli(dirs, "gan_core.datasets", "build", name, "--count", str(2 * N), "--resolution", str(size))
+        stores[size] = dirs
+    return stores
 
 
-def real_and_held_out(store, name):
-    images = Dataset(store["datasets"] / name).sample(2 * N, seed=0)
+def real_and_held_out(store, name, size=32):
+    images = Dataset(store[size]["datasets"] / name).sample(2 * N, seed=0)
     return images[:N], images[N:]
 
 
@@ -55,14 +59,15 @@ def rejects(held: np.ndarray) -> dict[str, np.ndarray]:
 
 @pytest.fixture(scope="module")
 def scored(store):
-    """Every known-answer case of every built-in set: {(set, case): scores}."""
+    """Every known-answer case of every built-in set at every size: {(size, set, case): scores}."""
     out = {}
-    for name in SETS:
-        real, held = real_and_held_out(store, name)
-        reference = Reference(real)
-        out[(name, "held-out real")] = epoch_scores(held, reference)
-        for case, images in rejects(held).items():
-            out[(name, case)] = epoch_scores(images, reference)
+    for size in SIZES:
+        for name in SETS:
+            real, held = real_and_held_out(store, name, size)
+            reference = Reference(real)
+            out[(size, name, "held-out real")] = epoch_scores(held, reference)
+            for case, images in rejects(held).items():
+                out[(size, name, case)] = epoch_scores(images, reference)
     return out
 
 
@@ -103,27 +108,27 @@ def test_kid_is_the_unbiased_mmd_with_the_cubic_kernel():
 
 
 # -- known answers on every built-in set ----------------------------------------------------------------
+@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("name", SETS)
-def test_held_out_real_images_score_high_on_all_four(scored, name):
-    s = scored[(name, "held-out real")]
+def test_held_out_real_images_score_high_on_all_four(scored, name, size):
+    s = scored[(size, name, "held-out real")]
     assert min(s["precision"], s["recall"], s["density"], s["coverage"]) >= 0.8, s
     assert abs(s["kid"]) < 0.01, s
 
 
-CASES = [(name, case) for name in SETS for case in ("uniform noise", "blank", "flat colour", "pixel-shuffled",
-                                                    "blurred")]
+CASES = [(size, name, case) for size in SIZES for name in SETS
+         for case in ("uniform noise", "blank", "flat colour", "pixel-shuffled", "blurred")]
 # photo-patches holds a few genuinely out-of-focus crops (sky, haze, the flower's dark background): outliers
 # with wide k-NN balls that heavily blurred crops fall into. Precision is thrown by exactly that (Naeem et
 # al.'s point); density is not. See gan_core/metrics/features.py and docs/benchmarks.md.
 KNOWN_MISS = {("photo-patches", "blurred")}
 
 
-@pytest.mark.parametrize("name, case", CASES)
-def test_pictures_nobody_would_take_for_the_data_score_low(scored, name, case):
-    s, real = scored[(name, case)], scored[(name, "held-out real")]
-    assert s["density"] < 0.2 if (name, case) in KNOWN_MISS else s["density"] < 0.1, s
+@pytest.mark.parametrize("size, name, case", CASES)
+def test_pictures_nobody_would_take_for_the_data_score_low(scored, size, name, case):
+    s, real = scored[(size, name, case)], scored[(size, name, "held-out real")]
     assert s["kid"] > 20 * max(abs(real["kid"]), 1e-3), (s, real)  # far further from the data than real images
-    if (name, case) in KNOWN_MISS:
-        assert s["precision"] < 0.6 and s["coverage"] < 0.1, s
+    if (name, case) in KNOWN_MISS:  # measured: precision 0.41 (32 px) and 0.18 (64 px), density 0.13 and 0.06
+        assert s["precision"] < 0.5 and s["density"] < 0.15 and s["coverage"] < 0.05, s
     else:
-        assert s["precision"] < 0.1, s
+        assert s["precision"] < 0.1 and s["density"] < 0.1, s
