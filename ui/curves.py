@@ -40,6 +40,7 @@ SCORES = {  # key: label, colour with one run, dash with several
     "coverage": ("coverage", "#bcbd22", "longdash"),
 }
 DISTANCE = {"kid": ("KID, distance to the real pictures", "#2f4f4f", "solid")}
+KID_FLOOR = 1e-3  # drawn at least this high on the log axis (KID can dip just below 0 by chance)
 DISTANCE_HELP = (
     "KID (kernel inception distance, Bińkowski et al. 2018): how far the samples are from the real pictures "
     "as sets, 0 = indistinguishable (slightly below 0 happens by chance). Measured in this app's own feature "
@@ -208,7 +209,7 @@ def curves_figure(runs: list[CurveData], *, x_mode: str = "epoch", smoothing: in
     if show_scores:
         titles.append("Sample scores per epoch (1 = like the real images)")
     if show_kid:
-        titles.append("Distance to the real pictures (KID; 0 = like them)")
+        titles.append("Distance to the real pictures (KID, log scale; lower = closer to them)")
     heights = [0.45, 0.27, 0.28] if rows_n == 3 else [0.37, 0.2, 0.25, 0.18] if rows_n == 4 else [0.6, 0.4]
     fig = make_subplots(rows=rows_n, cols=1, shared_xaxes=True, vertical_spacing=0.06, subplot_titles=titles,
                         row_heights=heights)
@@ -240,11 +241,12 @@ def curves_figure(runs: list[CurveData], *, x_mode: str = "epoch", smoothing: in
                 epochs, values = _score_series(data, key)
                 if not epochs:
                     continue
+                drawn = [max(v, KID_FLOOR) for v in values] if key == "kid" else values  # a log axis
                 fig.add_scatter(
-                    x=[data.x_of_epoch(e, x_mode) for e in epochs], y=values, mode="lines+markers",
+                    x=[data.x_of_epoch(e, x_mode) for e in epochs], y=drawn, mode="lines+markers",
                     name=prefix + label, line=dict(color=colour, width=3, dash=dash), marker=dict(size=9),
-                    customdata=[[e, i] for e in epochs],
-                    hovertemplate=f"{prefix}{label}: %{{y:{digits}}}  (epoch %{{customdata[0]}})<extra></extra>",
+                    customdata=[[e, i] for e in epochs], text=[f"{v:{digits}}" for v in values],
+                    hovertemplate=f"{prefix}{label}: %{{text}}  (epoch %{{customdata[0]}})<extra></extra>",
                     row=row, col=1,
                 )
         _add_flags(fig, data, i, x_mode, smoothing, prefix, show_scores)
@@ -256,9 +258,8 @@ def curves_figure(runs: list[CurveData], *, x_mode: str = "epoch", smoothing: in
     if show_scores:
         fig.update_yaxes(title_text="score", rangemode="tozero", row=3, col=1)
         fig.add_hline(y=1.0, line=dict(color="#999", width=1, dash="dot"), row=3, col=1)
-    if show_kid:
-        fig.update_yaxes(title_text="KID", rangemode="tozero", row=4, col=1)
-        fig.add_hline(y=0.0, line=dict(color="#999", width=1, dash="dot"), row=4, col=1)
+    if show_kid:  # from thousands (noise, a diverged run) to hundredths (a good generator): a log axis
+        fig.update_yaxes(title_text="KID (log)", type="log", row=4, col=1)
     fig.update_xaxes(title_text=X_MODES[x_mode], row=rows_n, col=1)
     fig.update_xaxes(showspikes=True, spikemode="across", spikethickness=1, spikecolor="#999")
     fig.update_xaxes(tickfont=dict(size=FONT), title_font=dict(size=FONT))
