@@ -259,7 +259,7 @@ def curves_figure(runs: list[CurveData], *, x_mode: str = "epoch", smoothing: in
         fig.update_yaxes(title_text="score", rangemode="tozero", row=3, col=1)
         fig.add_hline(y=1.0, line=dict(color="#999", width=1, dash="dot"), row=3, col=1)
     if show_kid:  # from thousands (noise, a diverged run) to hundredths (a good generator): a log axis
-        fig.update_yaxes(title_text="KID (log)", type="log", row=4, col=1)
+        fig.update_yaxes(title_text="KID (log)", type="log", dtick=1, row=4, col=1)
     fig.update_xaxes(title_text=X_MODES[x_mode], row=rows_n, col=1)
     fig.update_xaxes(showspikes=True, spikemode="across", spikethickness=1, spikecolor="#999")
     fig.update_xaxes(tickfont=dict(size=FONT), title_font=dict(size=FONT))
