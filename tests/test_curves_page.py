@@ -120,7 +120,7 @@ def test_the_tiny_run(tiny_run_env):
                   "density", "coverage", "KID, distance to the real pictures"):
         assert label in names, names
     titles = [a["text"] for a in figure(at)["layout"]["annotations"]]
-    assert "Distance to the real pictures (KID, log scale; lower = closer to them)" in titles, titles
+    assert "Distance to the real pictures (KID; lower = closer to them)" in titles, titles
     kid = next(t for t in figure(at)["data"] if t.get("name") == "KID, distance to the real pictures")
     assert figure(at)["layout"]["yaxis4"]["type"] == "log" and min(values(kid["y"])) >= 1e-3
     assert "No warning signs in **tiny**" in texts(at)

@@ -209,7 +209,7 @@ def curves_figure(runs: list[CurveData], *, x_mode: str = "epoch", smoothing: in
     if show_scores:
         titles.append("Sample scores per epoch (1 = like the real images)")
     if show_kid:
-        titles.append("Distance to the real pictures (KID, log scale; lower = closer to them)")
+        titles.append("Distance to the real pictures (KID; lower = closer to them)")
     heights = [0.45, 0.27, 0.28] if rows_n == 3 else [0.37, 0.2, 0.25, 0.18] if rows_n == 4 else [0.6, 0.4]
     fig = make_subplots(rows=rows_n, cols=1, shared_xaxes=True, vertical_spacing=0.06, subplot_titles=titles,
                         row_heights=heights)
