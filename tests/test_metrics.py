@@ -245,10 +245,12 @@ def test_trainer_scores_saved_epochs_and_a_healthy_run_has_no_flags(dirs):
     assert scored == [13, 26]
     for r in epochs:
         assert r["flags"] == [], r
-        assert {"diversity", "precision", "recall", "near_duplicates", "score_seconds"} <= set(r)
+        assert {"diversity", "precision", "recall", "density", "coverage", "kid", "near_duplicates",
+                "score_seconds"} <= set(r)
     last = epochs[-1]
     assert last["step"] >= WARMUP_STEPS
     assert 0 <= last["precision"] <= 1 and 0 <= last["recall"] <= 1 and last["diversity"] > 0.25
+    assert 0 <= last["coverage"] <= 1 and last["density"] >= 0 and last["kid"] > 0.005  # toy samples: not real yet
     assert read_json(run / "status.json")["state"] == "finished"
 
 
