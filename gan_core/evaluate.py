@@ -1,4 +1,4 @@
-"""`python -m gan_core.evaluate`: diversity, precision, recall and the health flags, for a run or a folder.
+"""`python -m gan_core.evaluate`: diversity, precision, recall, density, coverage, KID and the health flags.
 
     python -m gan_core.evaluate RUN [--epoch E] [--count N] [--seed S] [--json]
     python -m gan_core.evaluate --images DIR --dataset NAME [--count N] [--seed S] [--json]
@@ -170,6 +170,11 @@ def describe(r: dict) -> str:
         f"(mean MS-SSIM {r['ms_ssim']:.2f}, real {r['ms_ssim_real']:.2f})",
         f"  precision       {r['precision']:.2f}   share of the samples that fall among real images",
         f"  recall          {r['recall']:.2f}   share of the real images the samples cover",
+        *([f"  density         {r['density']:.2f}   real images' neighbourhoods per sample (about 1 = like real "
+           f"images)",
+           f"  coverage        {r['coverage']:.2f}   share of the real images with a sample nearby",
+           f"  KID             {r['kid']:.3f}  distance to the real images (0 = like them; comparable within "
+           f"this app only)"] if r.get("kid") is not None else []),
         f"  near-twins      {r['near_duplicates']:.0%}    samples with a near-identical twin "
         f"(real images: {r['near_duplicates_real']:.0%})",
         f"  mode collapse   {'YES: ' + r['collapse_reason'] if r['mode_collapse'] else 'no'}",

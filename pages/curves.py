@@ -1,8 +1,9 @@
 """Training curves: read how a run trained, where it went wrong, and compare runs.
 
 G and D losses per step (smoothed, raw faint behind), D(x) and D(G(z)), the per-epoch sample scores
-(diversity, precision, recall), epoch boundaries, flags as markers and as banners in plain words; several
-runs overlaid by epoch or by images seen; the sample grid of a clicked epoch beside the plot; CSV.
+(diversity, precision, recall, density, coverage) and KID, the distance to the real pictures; epoch
+boundaries, flags as markers and as banners in plain words; several runs overlaid by epoch or by images
+seen; the sample grid of a clicked epoch beside the plot; CSV.
 It only reads run directories (`ui.curves`), except "Score an epoch now", which loads that epoch's
 generator. The chart refreshes itself while a selected run trains.
 """
@@ -15,7 +16,7 @@ from gan_core.core.errors import UsageError
 from gan_core.core.runs import Run
 from gan_core.metrics.health import FLAGS
 from ui.common import grid_image, md_escape, run_views, stop_without_runs
-from ui.curves import X_MODES, CurveData, curves_figure, epochs_csv, load_curves, steps_csv
+from ui.curves import DISTANCE_HELP, X_MODES, CurveData, curves_figure, epochs_csv, load_curves, steps_csv
 from ui.page import setup
 
 LIVE_REFRESH_S = 3
@@ -51,7 +52,8 @@ smoothing = c2.slider("Smoothing (moving average, logged points)", 1, 50, 5, key
                            "faint behind the smoothed lines.")
 log_y = c3.toggle("Log scale", key="curves_log", help="For losses that span orders of magnitude.")
 show_scores = c4.toggle("Sample scores", value=True, key="curves_scores",
-                        help="Diversity, precision and recall per scored epoch.")
+                        help="Diversity, precision, recall, density and coverage per scored epoch, and KID, the "
+                             "distance to the real pictures. " + DISTANCE_HELP)
 
 
 # -- banners: what went wrong, in plain words ----------------------------------------------------------------
@@ -204,8 +206,8 @@ d2.download_button("Download epochs (CSV)", epochs_csv(runs), file_name=f"curves
                    mime="text/csv", icon=":material/download:", on_click="ignore")
 
 with st.expander("Epoch table: losses, sample scores and flags"):
-    table = [{"run": d.name, **{k: r.get(k) for k in ("epoch", *d.family.keys(), "diversity",
-                                                         "precision", "recall", "near_duplicates")},
+    table = [{"run": d.name, **{k: r.get(k) for k in ("epoch", *d.family.keys(), "diversity", "precision", "recall",
+                                                         "density", "coverage", "kid", "near_duplicates")},
               "flags": ", ".join(FLAGS[c].title for c in r.get("flags") or [] if c in FLAGS)}
              for d in runs for r in d.epochs]
     if table:
@@ -213,9 +215,11 @@ with st.expander("Epoch table: losses, sample scores and flags"):
     st.markdown(
         "**diversity**: how varied the samples are, next to the real images (1 = as varied; mean MS-SSIM "
         "over random pairs, Odena et al. 2017). **precision**: share of samples that fall among real images; "
-        "**recall**: share of real images the samples cover (Kynkäänniemi et al. 2019). **near-twins**: "
-        "share of samples with a near-identical twin. Scored on 256 samples at every saved epoch; "
-        "see docs/benchmarks.md."
+        "**recall**: share of real images the samples cover (Kynkäänniemi et al. 2019). **density**: how "
+        "many real images' neighbourhoods hold each sample (about 1 = like real images); **coverage**: share "
+        "of real images with a sample nearby (Naeem et al. 2020; an odd real image cannot throw these two). "
+        "**kid**: " + DISTANCE_HELP + " **near-twins**: share of samples with a near-identical twin. Scored "
+        "on 256 samples at every saved epoch; see docs/benchmarks.md."
     )
 
 
@@ -227,7 +231,8 @@ def _score(run: str, epoch: int, mtime_ns: int) -> dict:
 
 
 with st.expander("Score an epoch now"):
-    st.markdown("Diversity, precision and recall of any epoch whose generator was saved, and whether it "
+    st.markdown("Diversity, precision, recall, density, coverage and KID of any epoch whose generator was saved, "
+                "and whether it "
                 "looks collapsed (256 samples; takes a few seconds).")
     s1, s2, s3 = st.columns([3, 2, 2], vertical_alignment="bottom")
     run_name = s1.selectbox("Run", selected, key="curves_score_run")
@@ -249,6 +254,10 @@ with st.expander("Score an epoch now"):
                 m[1].metric("Precision", f"{result['precision']:.2f}")
                 m[2].metric("Recall", f"{result['recall']:.2f}")
                 m[3].metric("Near-twins", f"{result['near_duplicates']:.0%}")
+                n = st.columns(4)
+                n[0].metric("KID", f"{result['kid']:.3f}", help=DISTANCE_HELP)
+                n[1].metric("Density", f"{result['density']:.2f}", help="about 1 = like real images")
+                n[2].metric("Coverage", f"{result['coverage']:.2f}")
                 if result["mode_collapse"]:
                     st.warning(f"**Mode collapse** at epoch {score_epoch}: {result['collapse_reason']}.  \n"
                                f"**What to try:** {FLAGS['mode_collapse'].what_to_try}", icon=":material/warning:")

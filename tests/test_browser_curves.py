@@ -87,8 +87,13 @@ def test_curves_smoothing_overlay_and_flags(runs):
             page.keyboard.press("Escape")
         wait_for_plot(page, "['absurd · G loss', 'tiny · G loss', 'collapsed · Mode collapse']"
                             ".every(n => el.data.some(t => t.name === n))")
+        # KID, the distance to the real pictures, on its own panel under the scores (row 4), for the runs that
+        # have it; "collapsed" has epoch rows from before KID and simply has no KID line
+        names = [t["name"] for t in plot_data(page)]
+        assert "absurd · KID, distance to the real pictures" in names, names
+        assert "collapsed · KID, distance to the real pictures" not in names, names
         page.locator(".st-key-curves_x").get_by_text("Images seen", exact=True).click()
-        wait_for_plot(page, "el.layout.xaxis3.title.text === 'images seen'")
+        wait_for_plot(page, "el.layout.xaxis4.title.text === 'images seen'")
         expect(page.locator(".st-key-flag-mode_collapse-collapsed")).to_contain_text("Mode collapse")
         expect(page.locator(f"{PLOT} .legendtext", has_text="collapsed · Mode collapse").first).to_be_visible()
         grids = page.get_by_role("img", name="Samples of")
@@ -97,7 +102,7 @@ def test_curves_smoothing_overlay_and_flags(runs):
 
         # click a point: that epoch's samples appear beside the plot
         page.locator(".st-key-curves_x").get_by_text("Epochs", exact=True).click()
-        wait_for_plot(page, "el.layout.xaxis3.title.text === 'epochs'")
+        wait_for_plot(page, "el.layout.xaxis4.title.text === 'epochs'")
         page.set_viewport_size({"width": 1600, "height": 2600})  # the whole chart on screen, to click in it
         page.locator(PLOT).scroll_into_view_if_needed()
         # a condition, not a pause: the chart is whole on screen and plotly has laid it out at this size

@@ -103,6 +103,74 @@ def test_measures_follow_their_definitions():
     assert m.intrinsic_dimension(rows) <= 3  # 50 points in a 3-d subspace of 40-d space
 
 
+# -- cross-checks against reference implementations, on crops of real photos (scikit-image) ----------------
+def photo_frames(size: int, per_photo: int = 4) -> np.ndarray:
+    """Crops of scikit-image's real photos, shrunk to `size` px (area average)."""
+    from skimage import data
+
+    rng = np.random.default_rng(size)
+    frames = []
+    for photo in (data.astronaut(), data.coffee(), data.chelsea(), data.rocket()):
+        for _ in range(per_photo):
+            side = int(rng.integers(size, min(photo.shape[:2])))
+            y, x = rng.integers(0, photo.shape[0] - side + 1), rng.integers(0, photo.shape[1] - side + 1)
+            crop = Image.fromarray(photo[y:y + side, x:x + side]).resize((size, size), Image.BOX)
+            frames.append(np.asarray(crop))
+    return np.stack(frames)
+
+
+def siti_reference():
+    """siti-tools' P.910 calculator: legacy mode (SDR, no display model), full-range 8-bit luma."""
+    from siti_tools.siti import SiTiCalculator
+
+    calc = SiTiCalculator(color_range="full", bit_depth=8, legacy=True)
+
+    def unit(y):
+        return calc.normalize_between_0_1(y.astype(np.float64))
+
+    def si(y):
+        return calc.normalize_to_original_si_range(calc.si(unit(y)))
+
+    def ti(before, after):
+        return calc.normalize_to_original_si_range(calc.ti(unit(after), unit(before)))
+
+    return si, ti
+
+
+@pytest.mark.parametrize("size", [64, 128])
+def test_si_and_ti_agree_with_siti_tools_per_frame(size):
+    """Each frame's SI is its own P.910 value, in a batch or alone; TI too (8-bit luma, as siti-tools reads it)."""
+    si_ref, ti_ref = siti_reference()
+    frames = photo_frames(size)
+    luma8 = np.rint(m.luma(frames)).astype(np.uint8)[..., None]  # full-range 8-bit luma, one plane
+    expected = np.array([si_ref(y[..., 0]) for y in luma8])
+    assert expected.min() > 5  # real photos: there are edges to measure
+    batch = m.spatial_information(luma8)
+    alone = np.array([m.spatial_information(y[None])[0] for y in luma8])
+    np.testing.assert_allclose(batch, expected, rtol=1e-6)
+    np.testing.assert_allclose(alone, expected, rtol=1e-6)
+    # a frame's SI does not change with the frames beside it
+    shuffled = np.random.default_rng(0).permutation(len(luma8))
+    np.testing.assert_allclose(m.spatial_information(luma8[shuffled]), expected[shuffled], rtol=1e-6)
+    # TI of consecutive pairs
+    ti = m.temporal_information(luma8[:-1], luma8[1:])
+    ti_expected = np.array([ti_ref(b[..., 0], a[..., 0]) for b, a in zip(luma8[:-1], luma8[1:], strict=True)])
+    np.testing.assert_allclose(ti, ti_expected, rtol=1e-6)
+    # colour frames: our luma is BT.601, the same SI as the reference on that luma
+    rgb_expected = np.array([si_ref(y) for y in m.luma(frames)])
+    np.testing.assert_allclose(m.spatial_information(frames), rgb_expected, rtol=1e-5)
+
+
+def test_colourfulness_agrees_with_hasler_and_suesstrunk_in_float64():
+    frames = photo_frames(64, per_photo=2)
+    rgb = frames.astype(np.float64).reshape(len(frames), -1, 3)
+    rg = rgb[..., 0] - rgb[..., 1]
+    yb = 0.5 * (rgb[..., 0] + rgb[..., 1]) - rgb[..., 2]
+    expected = (np.sqrt(rg.std(axis=1) ** 2 + yb.std(axis=1) ** 2)
+                + 0.3 * np.sqrt(rg.mean(axis=1) ** 2 + yb.mean(axis=1) ** 2))
+    np.testing.assert_allclose(m.colourfulness(frames), expected, rtol=1e-6)
+
+
 def test_grey_datasets_have_no_colourfulness(store):
     result = profile("grey", sample=COUNT)
     assert result["colourfulness"] == 0 and result["channels"] == 1

@@ -116,8 +116,13 @@ def test_the_tiny_run(tiny_run_env):
     at = curves_page()
     assert at.multiselect(key="curves_runs").value == [tiny_run_env["run"]]
     names = trace_names(at)
-    for label in ("G loss", "D loss", "D(x) on real", "D(G(z)) on generated", "diversity", "precision", "recall"):
+    for label in ("G loss", "D loss", "D(x) on real", "D(G(z)) on generated", "diversity", "precision", "recall",
+                  "density", "coverage", "KID, distance to the real pictures"):
         assert label in names, names
+    titles = [a["text"] for a in figure(at)["layout"]["annotations"]]
+    assert "Distance to the real pictures (KID; lower = closer to them)" in titles, titles
+    kid = next(t for t in figure(at)["data"] if t.get("name") == "KID, distance to the real pictures")
+    assert figure(at)["layout"]["yaxis4"]["type"] == "log" and min(values(kid["y"])) >= 1e-3
     assert "No warning signs in **tiny**" in texts(at)
     alts = [img.alt for element in at.get("image") for img in element.proto.imgs]
     assert f"Samples of {tiny_run_env['run']} at epoch 1" in alts, alts
@@ -131,7 +136,9 @@ def test_controls_redraw_the_chart(tiny_run_env):
     at.toggle(key="curves_log").set_value(True).run()
     assert figure(at)["layout"]["yaxis"]["type"] == "log"
     at.radio(key="curves_x").set_value("images").run()
-    assert figure(at)["layout"]["xaxis3"]["title"]["text"] == "images seen"
+    layout = figure(at)["layout"]
+    bottom = max((k for k in layout if k.startswith("xaxis")), key=lambda k: int(k[5:] or 1))
+    assert bottom == "xaxis4" and layout[bottom]["title"]["text"] == "images seen"  # losses, D, scores, KID
     last_step = json.loads((tiny_run_env["checkpoints_dir"] / "tiny" / "status.json").read_text())["step"]
     assert values(figure(at)["data"][0]["x"])[-1] == last_step * 32  # images seen = step x batch size
     at.slider(key="curves_smoothing").set_value(1).run()
@@ -152,6 +159,9 @@ def test_flags_show_as_banners_markers_and_on_the_slider(two_runs):
     assert any("--lr-d 0.0001" in c.value and "--run flagged-calmer" in c.value for c in at.code)
     names = trace_names(at)
     assert "Training diverged" in names and "Mode collapse" in names, names
+    # its epoch rows predate density, coverage and KID: the scores it has are drawn, no empty KID panel
+    assert "precision" in names and "density" not in names and "KID, distance to the real pictures" not in names
+    assert not any(k == "xaxis4" for k in figure(at)["layout"]), "an old run got a KID panel"
     diverged = next(t for t in figure(at)["data"] if t.get("name") == "Training diverged")
     assert diverged["customdata"][0][0] >= 8  # flagged once the stretch has lasted two epochs
     slider = at.select_slider(key="curves_epoch")
@@ -183,7 +193,7 @@ def test_score_an_epoch_now(tiny_run_env):
     at.button(key="curves_score_button").click().run()
     assert not at.exception, [e.value for e in at.exception]
     labels = [m.label for m in at.metric]
-    assert labels == ["Diversity", "Precision", "Recall", "Near-twins"], labels
+    assert labels == ["Diversity", "Precision", "Recall", "Near-twins", "KID", "Density", "Coverage"], labels
     assert any("warm-up" in i.value or "No sign" in str(i.value) for i in [*at.info, *at.success])
 
 

@@ -37,9 +37,11 @@ def evaluate_json(dirs, *args) -> dict:
 def test_a_run_epoch_as_json(dirs, tiny_run):
     result = evaluate_json(dirs, tiny_run["run"], "--epoch", "1", "--count", "64")
     assert result["run"] == tiny_run["run"] and result["epoch"] == 1 and result["dataset"] == tiny_run["dataset"]
-    for key in ("diversity", "precision", "recall", "ms_ssim", "ms_ssim_real", "near_duplicates"):
+    for key in ("diversity", "precision", "recall", "density", "coverage", "kid", "ms_ssim", "ms_ssim_real",
+                "near_duplicates"):
         assert isinstance(result[key], float), key
     assert 0 <= result["precision"] <= 1 and 0 <= result["recall"] <= 1
+    assert 0 <= result["coverage"] <= 1 and result["density"] >= 0 and result["kid"] > 0.01  # epoch 1: blobs
     assert result["samples"] == 64 and result["reference"] == 64
     assert result["mode_collapse"] is False and result["diverging"] is False and result["flags"] == []
     assert result["warmup"] is True  # one epoch: near-identical blobs are expected, not called a collapse

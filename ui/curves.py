@@ -39,7 +39,16 @@ SCORES = {  # key: label, colour with one run, dash with several
     "diversity": ("diversity", "#9467bd", "solid"),
     "precision": ("precision", "#17becf", "dash"),
     "recall": ("recall", "#8c564b", "dot"),
+    "density": ("density", "#e377c2", "dashdot"),
+    "coverage": ("coverage", "#bcbd22", "longdash"),
 }
+DISTANCE = {"kid": ("KID, distance to the real pictures", "#2f4f4f", "solid")}
+KID_FLOOR = 1e-3  # drawn at least this high on the log axis (KID can dip just below 0 by chance)
+DISTANCE_HELP = (
+    "KID (kernel inception distance, Bińkowski et al. 2018): how far the samples are from the real pictures "
+    "as sets, 0 = indistinguishable (slightly below 0 happens by chance). Measured in this app's own feature "
+    "space (no Inception network here), so it compares epochs and runs scored here, not published FID or KID "
+    "numbers.")
 FLAG_STYLE = {"mode_collapse": ("diamond", "#9b30d9"), "diverging": ("x", "#c00000")}
 FONT = 18  # projector-sized
 MAX_POINTS = 4000  # per trace drawn; longer logs are thinned after smoothing
@@ -156,7 +165,7 @@ def _collapse_words(row: dict, best: float | None) -> str:
     """Which collapse rule the epoch's scores meet, in words (the row keeps the scores, not the words)."""
     from gan_core.metrics.health import collapse_reason
 
-    scores = {k: row.get(k) for k in ("diversity", "precision", "recall")}
+    scores = {k: row.get(k) for k in ("diversity", "precision", "recall", "density", "coverage", "kid")}
     scores["near_duplicates"] = row.get("near_duplicates") or 0.0
     return collapse_reason(scores, best) or FLAGS["mode_collapse"].meaning
 
@@ -207,13 +216,17 @@ def curves_figure(runs: list[CurveData], *, x_mode: str = "epoch", smoothing: in
     Every point carries `customdata = [epoch, run index]`, so a click tells which epoch of which run.
     """
     several = len(runs) > 1
-    rows_n = 3 if show_scores else 2
+    show_kid = show_scores and any(_score_series(data, "kid")[0] for data in runs)  # old runs have no KID
+    rows_n = 2 + show_scores + show_kid
     probabilities = [s.label for s in runs[0].family.series if s.kind == "probability"] if runs else []
     titles = ["Losses", "Discriminator: " + ", ".join(probabilities)]
     if show_scores:
         titles.append("Sample scores per epoch (1 = like the real images)")
-    fig = make_subplots(rows=rows_n, cols=1, shared_xaxes=True, vertical_spacing=0.07, subplot_titles=titles,
-                        row_heights=[0.45, 0.27, 0.28][:rows_n])
+    if show_kid:
+        titles.append("Distance to the real pictures (KID; lower = closer to them)")
+    heights = [0.45, 0.27, 0.28] if rows_n == 3 else [0.37, 0.2, 0.25, 0.18] if rows_n == 4 else [0.6, 0.4]
+    fig = make_subplots(rows=rows_n, cols=1, shared_xaxes=True, vertical_spacing=0.06, subplot_titles=titles,
+                        row_heights=heights)
     for i, data in enumerate(runs):
         if not data.has_rows:
             continue
@@ -237,17 +250,19 @@ def curves_figure(runs: list[CurveData], *, x_mode: str = "epoch", smoothing: in
             )
         if show_scores:
             keys = ("diversity",) if several else tuple(SCORES)
-            for key in keys:
-                label, colour, dash = _style(several, key, i, SCORES)
+            panels = [(key, SCORES, 3, ".2f") for key in keys] + ([("kid", DISTANCE, 4, ".3f")] if show_kid else [])
+            for key, table, row, digits in panels:
+                label, colour, dash = _style(several, key, i, table)
                 epochs, values = _score_series(data, key)
                 if not epochs:
                     continue
+                drawn = [max(v, KID_FLOOR) for v in values] if key == "kid" else values  # a log axis
                 fig.add_scatter(
-                    x=[data.x_of_epoch(e, x_mode) for e in epochs], y=values, mode="lines+markers",
+                    x=[data.x_of_epoch(e, x_mode) for e in epochs], y=drawn, mode="lines+markers",
                     name=prefix + label, line=dict(color=colour, width=3, dash=dash), marker=dict(size=9),
-                    customdata=[[e, i] for e in epochs],
-                    hovertemplate=f"{prefix}{label}: %{{y:.2f}}  (epoch %{{customdata[0]}})<extra></extra>",
-                    row=3, col=1,
+                    customdata=[[e, i] for e in epochs], text=[f"{v:{digits}}" for v in values],
+                    hovertemplate=f"{prefix}{label}: %{{text}}  (epoch %{{customdata[0]}})<extra></extra>",
+                    row=row, col=1,
                 )
         _add_flags(fig, data, i, x_mode, smoothing, prefix, show_scores)
     _add_boundaries(fig, runs, x_mode)
@@ -258,6 +273,8 @@ def curves_figure(runs: list[CurveData], *, x_mode: str = "epoch", smoothing: in
     if show_scores:
         fig.update_yaxes(title_text="score", rangemode="tozero", row=3, col=1)
         fig.add_hline(y=1.0, line=dict(color="#999", width=1, dash="dot"), row=3, col=1)
+    if show_kid:  # from thousands (noise, a diverged run) to hundredths (a good generator): a log axis
+        fig.update_yaxes(title_text="KID (log)", type="log", dtick=1, row=4, col=1)
     fig.update_xaxes(title_text=X_MODES[x_mode], row=rows_n, col=1)
     fig.update_xaxes(showspikes=True, spikemode="across", spikethickness=1, spikecolor="#999")
     fig.update_xaxes(tickfont=dict(size=FONT), title_font=dict(size=FONT))
@@ -370,7 +387,7 @@ def epochs_csv(runs: list[CurveData]) -> bytes:
     """One row per epoch of the runs: means, sample scores, flags."""
     out = io.StringIO()
     keys = ["epoch", "step", "g_loss", "d_loss", "d_real", "d_fake", "diversity", "precision", "recall",
-            "near_duplicates", "seconds", "images_per_sec"]
+            "density", "coverage", "kid", "near_duplicates", "seconds", "images_per_sec"]
     w = csv.writer(out)
     w.writerow(["run", *keys, "flags"])
     for data in runs:

@@ -17,7 +17,6 @@ import io
 
 import numpy as np
 from PIL import Image
-from scipy import ndimage
 from skimage.feature import canny
 from sklearn.decomposition import PCA
 
@@ -44,17 +43,24 @@ def png_bits_per_pixel(frames: np.ndarray) -> np.ndarray:
 
 
 def spatial_information(frames: np.ndarray) -> np.ndarray:
-    """P.910 SI per frame; the one-pixel border, where the Sobel window leaves the frame, is left out."""
-    y = luma(frames)
-    gx = ndimage.sobel(y, axis=2, mode="nearest")
-    gy = ndimage.sobel(y, axis=1, mode="nearest")
-    magnitude = np.hypot(gx, gy)[:, 1:-1, 1:-1]
-    return magnitude.reshape(len(frames), -1).std(axis=1)
+    """P.910 SI of each frame on its own: the spread of the Sobel gradient magnitude of its luma.
+
+    The Sobel kernels are applied to each frame alone, inside the frame (the valid 3 x 3 region, one
+    pixel short of each border, as P.910 and `siti-tools` crop): a filter run over the whole (N, H, W)
+    stack would also smooth across neighbouring frames, which made SI depend on the frames beside it.
+    """
+    y = luma(frames).astype(np.float64)
+    # Sobel = [1, 2, 1] smoothing along one axis times the [-1, 0, 1] difference along the other
+    rows = y[:, :-2] + 2 * y[:, 1:-1] + y[:, 2:]  # smoothed down the columns: (N, H-2, W)
+    cols = y[:, :, :-2] + 2 * y[:, :, 1:-1] + y[:, :, 2:]  # smoothed along the rows: (N, H, W-2)
+    gx = rows[:, :, 2:] - rows[:, :, :-2]
+    gy = cols[:, 2:] - cols[:, :-2]
+    return np.hypot(gx, gy).reshape(len(y), -1).std(axis=1)
 
 
 def temporal_information(before: np.ndarray, after: np.ndarray) -> np.ndarray:
     """P.910 TI for pairs of consecutive frames."""
-    difference = luma(after) - luma(before)
+    difference = luma(after).astype(np.float64) - luma(before).astype(np.float64)
     return difference.reshape(len(difference), -1).std(axis=1)
 
 

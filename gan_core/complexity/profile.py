@@ -5,8 +5,8 @@ share of what frames of pure random noise score at the same size and sample (0 =
 noise), and averages them: 0 to 100. Noise is their natural ceiling, so the score means the same for
 any dataset without needing others to compare with. Three measures are shown but left out, each for a
 reason a workshop can see: P.910 spatial information is the spread of edge strength, so a flat cartoon's
-black outlines score as high as texture everywhere (measured: flat outlined shapes 395, textured noise
-236); colourfulness rates a bright flat cartoon above a muted detailed film; and a GAN that learns still
+black outlines score as high as texture everywhere (measured: flat outlined shapes 187, textured noise
+95); colourfulness rates a bright flat cartoon above a muted detailed film; and a GAN that learns still
 frames never sees the motion (temporal information) between them.
 
 Profiles are cached in the dataset's folder, keyed by its fingerprint and the sample settings, so they
@@ -25,7 +25,7 @@ from gan_core.core.atomic import read_json, write_json
 from gan_core.core.errors import UsageError
 from gan_core.datasets.store import Dataset, open_dataset
 
-VERSION = 1  # bump when a measure changes, so old cached profiles are measured again
+VERSION = 2  # bump when a measure changes, so old cached profiles are measured again
 CACHE_FILE = "complexity.json"
 DEFAULT_SAMPLE = 1000
 MAX_SAMPLE = 20_000

@@ -1,8 +1,10 @@
 """Scores for generated images and health flags for training runs, one file per metric.
 
     diversity.py         mean MS-SSIM over random pairs, relative to real images (Odena et al. 2017)
-    features.py          the feature space: colour thumbnail + HOG + image statistics, no downloaded weights
-    precision_recall.py  k-NN manifold precision and recall (Kynkäänniemi et al. 2019), near-twins
+    features.py          the feature space: thumbnail + HOG + image statistics + structure, no downloaded weights
+    precision_recall.py  k-NN precision and recall (Kynkäänniemi et al. 2019), density and coverage
+                         (Naeem et al. 2020), near-twins
+    kid.py               kernel inception distance (Bińkowski et al. 2018) in the same feature space
     health.py            the flags: mode collapse, diverging; each with plain words and what to try
     during_training.py   the trainer's end-of-epoch scorer (what goes into epochs.jsonl)
     bench.py             python -m gan_core.metrics.bench: what scoring costs (docs/benchmarks.md)
@@ -16,6 +18,7 @@ Only numpy, scipy and scikit-learn: no TensorFlow, so the app and the CLI stay l
 import numpy as np
 
 from gan_core.metrics import diversity as _diversity
+from gan_core.metrics import kid as _kid
 from gan_core.metrics.features import FeatureSpace, conform
 from gan_core.metrics.health import (
     FLAGS,
@@ -27,7 +30,14 @@ from gan_core.metrics.health import (
     flags_for,
     in_warmup,
 )
-from gan_core.metrics.precision_recall import knn_radii, near_duplicates, nearest_other, precision_recall
+from gan_core.metrics.precision_recall import (
+    K_DC,
+    density_coverage,
+    knn_radii,
+    near_duplicates,
+    nearest_other,
+    precision_recall,
+)
 
 __all__ = ["FLAGS", "Flag", "Reference", "collapse_reason", "divergence", "divergence_stretches", "diverging_at",
            "epoch_scores", "flags_for", "in_warmup"]
@@ -65,21 +75,26 @@ class Reference:
             self._conformed[key] = Reference(conform(self.images, size, channels), pairs=self.pairs, seed=self.seed)
         return self._conformed[key]
 
-    def at_size(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Features, k-NN radii and nearest-other distances of the first n reference images."""
+    def at_size(self, n: int) -> dict:
+        """Everything about the first n reference images that scoring reuses: features, k-NN radii (for
+        precision and recall, and for density and coverage), nearest-other distances, KID's within-set term."""
         if n not in self._by_size:
             features = self.space.reference[:n]
-            self._by_size[n] = (features, knn_radii(features), nearest_other(features))
+            self._by_size[n] = {"features": features, "radii": knn_radii(features),
+                                "radii_dc": knn_radii(features, K_DC), "nearest": nearest_other(features),
+                                "kid_within": _kid.within(features)}
         return self._by_size[n]
 
 
 def epoch_scores(samples_uint8: np.ndarray, reference_uint8, *, pairs: int = PAIRS, seed: int = 1) -> dict:
-    """Diversity, precision, recall and near-twins of generated images against real ones.
+    """Diversity, precision, recall, density, coverage, KID and near-twins of generated images against real ones.
 
     Returns plain floats (ready for JSON):
       diversity         (1 - MS-SSIM of samples) / (1 - MS-SSIM of real images); 1 = as varied as the data
       ms_ssim, ms_ssim_real   the two means behind it (higher = more alike)
       precision, recall  Kynkäänniemi et al. 2019, k = 3, at equal set sizes
+      density, coverage  Naeem et al. 2020, k = 5: precision and recall that outliers do not throw
+      kid               kernel inception distance in this app's feature space (0 = like the real images)
       near_duplicates, near_duplicates_real   share of images with a near-identical twin in their own set
       samples, reference  how many images of each side were compared
     """
@@ -92,17 +107,22 @@ def epoch_scores(samples_uint8: np.ndarray, reference_uint8, *, pairs: int = PAI
     reference = reference.like(samples)
     n = min(len(samples), len(reference))
     fake = reference.space.embed(samples[:n])
-    real, real_radii, real_nearest = reference.at_size(n)
+    side = reference.at_size(n)
+    real = side["features"]
     ms = _diversity.mean_ms_ssim(samples, pairs, seed)
-    pr = precision_recall(real, fake, real_radii=real_radii)
+    pr = precision_recall(real, fake, real_radii=side["radii"])
+    dc = density_coverage(real, fake, real_radii=side["radii_dc"]) if n > K_DC else {}
     scores = {
         "diversity": _diversity.diversity(ms, reference.ms_ssim),
         "ms_ssim": ms,
         "ms_ssim_real": reference.ms_ssim,
         "precision": pr["precision"],
         "recall": pr["recall"],
-        "near_duplicates": near_duplicates(fake, real_nearest),
-        "near_duplicates_real": near_duplicates(real, real_nearest),
+        "density": dc.get("density"),
+        "coverage": dc.get("coverage"),
+        "kid": _kid.kid(real, fake, side["kid_within"]),
+        "near_duplicates": near_duplicates(fake, side["nearest"]),
+        "near_duplicates_real": near_duplicates(real, side["nearest"]),
         "samples": int(len(samples)),
         "reference": int(n),
     }

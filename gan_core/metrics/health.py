@@ -7,10 +7,13 @@
       twin among the others, i.e. there are only a few distinct pictures;
     * with the run's history: diversity fell below half the best it had reached, and below 0.5 (the
       generator had learned variety, then lost it: the classic collapse during training).
-  Precision and recall are not used: with a few hundred samples their k-NN balls are wide, so
-  face-like blobs count as "real" (precision near 0.8 for a 200-step toy run) while a healthy but still
-  blurry generator covers no real image (recall near 0 all through the quick demo). They are reported,
-  and worth reading as trends; a rule built on them flagged healthy runs.
+  Precision, recall, density, coverage and KID are not used. A healthy but still blurry generator
+  covers no real image (recall near 0 all through the quick demo), and in the feature space that noise
+  cannot fool (features.py) toy and quick-demo samples score precision, density and coverage 0 to 0.05 at
+  every epoch, flagged or not, so they cannot tell a collapse from a generator still learning; KID rises
+  at flagged epochs but also between them (docs/benchmarks.md, "Does it steady the collapse flag?"). They
+  are reported, and worth reading as trends; the old space's precision (near 0.8 for a 200-step toy run)
+  flagged healthy runs when a rule used it.
   The start of training is excused: for the first `WARMUP_EPOCHS` epochs or `WARMUP_STEPS` steps every
   DCGAN draws near-identical blobs (the generator has not yet learned that z matters; see
   docs/benchmarks.md for the quick demo's numbers), which is not a collapse.

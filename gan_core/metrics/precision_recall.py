@@ -1,4 +1,4 @@
-"""Precision and recall of generated images against real ones (Kynkäänniemi et al. 2019), plus near-twins.
+"""Precision and recall (Kynkäänniemi et al. 2019), density and coverage (Naeem et al. 2020), near-twins.
 
 Each set of feature vectors (see `features.py`) stands for a manifold: the union of balls around its
 points, each ball's radius the distance to that point's k-th nearest neighbour in the same set (k = 3,
@@ -6,6 +6,19 @@ as in the paper).
 
 - precision: the share of generated samples inside the real manifold (do they look like the data?);
 - recall: the share of real samples inside the generated manifold (does the generator cover the data?).
+
+Density and coverage (Naeem et al. 2020, "Reliable Fidelity and Diversity Metrics") use only the real
+balls, with k = 5 as the paper recommends, because precision and recall are thrown by outliers: one odd
+real image has a wide ball that can swallow many poor samples (precision up), and one odd sample a wide
+ball that covers much of the data (recall up).
+
+- density: how many real balls contain each sample, divided by k, averaged: about 1 for samples spread
+  like the data, above 1 when they crowd its dense parts, near 0 when they sit in an outlier's ball only;
+- coverage: the share of real images whose ball holds at least one sample (a diversity measure that
+  needs no balls around the samples): about 1 - 1/2^k = 0.97 for a second set of real images.
+
+All four agree with the `prdc` package on the same vectors (tests/test_metrics.py), except that a sample
+exactly on a ball's edge counts as inside here, as in Kynkäänniemi et al.'s own code (`prdc` uses <).
 
 A generator that makes one picture, or a handful, has balls of radius ~0 around its few distinct
 outputs, so its recall falls to ~0 however good those pictures are. The radii shrink as a set grows,
@@ -31,7 +44,8 @@ from sklearn.metrics import pairwise_distances
 from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_limits
 
-K = 3
+K = 3  # precision and recall (Kynkäänniemi et al.)
+K_DC = 5  # density and coverage (Naeem et al.)
 TWIN_FRACTION = 0.25  # "near-twin": closer than this fraction of the real median neighbour distance
 
 
@@ -60,6 +74,22 @@ def precision_recall(real: np.ndarray, fake: np.ndarray, k: int = K, real_radii:
     real_radii = knn_radii(real, k) if real_radii is None else real_radii
     fake_radii = knn_radii(fake, k)
     return {"precision": coverage_of(fake, real, real_radii), "recall": coverage_of(real, fake, fake_radii)}
+
+
+def density_coverage(real: np.ndarray, fake: np.ndarray, k: int = K_DC,
+                     real_radii: np.ndarray | None = None, chunk: int = 1024) -> dict:
+    """Naeem et al.'s density and coverage of `fake` feature vectors against `real` ones."""
+    if len(real) <= k or len(fake) < 1:
+        raise ValueError(f"density and coverage need more than {k} real images")
+    real_radii = knn_radii(real, k) if real_radii is None else real_radii
+    bound = real_radii * (1 + 1e-6) + 1e-12
+    inside_count, nearest = 0, np.full(len(real), np.inf)
+    with threadpool_limits(1):
+        for start in range(0, len(fake), chunk):
+            distances = pairwise_distances(real, fake[start : start + chunk])  # (real, fake chunk)
+            inside_count += int((distances <= bound[:, None]).sum())
+            nearest = np.minimum(nearest, distances.min(axis=1))
+    return {"density": inside_count / (k * len(fake)), "coverage": float((nearest <= bound).mean())}
 
 
 def nearest_other(features: np.ndarray) -> np.ndarray:
