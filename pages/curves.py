@@ -225,7 +225,7 @@ with st.expander("Epoch table: losses, sample scores and flags"):
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _score(run: str, epoch: int, mtime_ns: int) -> dict:
-    from gan_core.evaluate import evaluate_run
+    from gan_core.metrics.evaluation import evaluate_run
 
     return evaluate_run(run, epoch, count=256, seed=0)
 
