@@ -34,7 +34,7 @@ def _load(run_path: str, run_name: str, epoch: int, mtime: float):
     from gan_core import models
 
     cfg = Run(run_name).config()
-    generator = models.of_run(cfg).build_generator(cfg["resolution"], cfg["channels"], cfg["latent_dim"], cfg["width"])
+    generator = models.of_run(cfg).generator_for(cfg)
     generator.load_weights(Run(run_name).generator_file(epoch))
     return generator
 
