@@ -13,14 +13,6 @@ from gan_core import models
 from gan_core.core.errors import UsageError, run_cli
 
 
-def on_off(text: str) -> bool:
-    """on/off (also true/false, 1/0, as the app passes a saved setting back)."""
-    value = {"on": True, "true": True, "1": True, "off": False, "false": False, "0": False}.get(text.lower())
-    if value is None:
-        raise argparse.ArgumentTypeError(f"expected on or off, not {text!r}")
-    return value
-
-
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m gan_core.train", description=__doc__.split("\n")[0])
     p.add_argument("--dataset", help="a stored dataset (python -m gan_core.datasets list)")
@@ -47,7 +39,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--steps-per-execution", type=int, help="train steps per Python call (default 8)")
     small = "sngan-da only; default"
     p.add_argument("--loss", help=f"D and G loss: hinge or nonsaturating (cross-entropy) ({small} hinge)")
-    p.add_argument("--spectral-norm", type=on_off, metavar="on|off",
+    p.add_argument("--spectral-norm", metavar="on|off",
                    help=f"spectral normalisation in D; off gives DCGAN's batch-normalised D ({small} on)")
     p.add_argument("--augment", metavar="POLICY", help="DiffAugment on real and generated images: none, or "
                    f"comma-separated color,translation,cutout ({small} all three)")

@@ -142,7 +142,7 @@ def test_two_logical_cpus_mirror_one_epoch(dirs, tmp_path):
     (["--arch", "sngan-da", "--loss", "wasserstein"], "--loss must be one of hinge, nonsaturating"),
     (["--arch", "sngan-da", "--ema", "1"], "--ema must be 0 (off) or a decay below 1"),
     (["--arch", "sngan-da", "--r1-every", "0"], "--r1-every must be at least 1"),
-    (["--arch", "sngan-da", "--spectral-norm", "maybe"], "expected on or off"),
+    (["--arch", "sngan-da", "--spectral-norm", "maybe"], "--spectral-norm must be on or off, not 'maybe'"),
 ])
 def test_bad_family_settings_get_one_clear_line(dirs, args, fragment):
     p = cli(dirs, TRAIN, "--dataset", "cartoon-faces", "--run", "x", "--epochs", "1", *args, check=False)
@@ -154,6 +154,8 @@ def test_a_family_fills_its_own_defaults_and_dcgan_keeps_none():
     small = TrainConfig(dataset="d", run="r", arch="sngan-da", augment=" Cutout, color ")
     assert small.augment == "cutout,color" and small.loss == "hinge" and small.ema == 0.999
     assert TrainConfig(dataset="d", run="r", arch="sngan-da", augment="").augment == "none"
+    assert TrainConfig(dataset="d", run="r", arch="sngan-da", spectral_norm="off").spectral_norm is False
+    assert TrainConfig(dataset="d", run="r", arch="sngan-da", spectral_norm="True").spectral_norm is True
     dcgan = TrainConfig(dataset="d", run="r")
     assert all(getattr(dcgan, name) is None for name in models.get("sngan-da").settings)
 
@@ -274,3 +276,32 @@ def test_the_train_page_shows_the_familys_own_settings_only_for_it(dirs, monkeyp
     assert policy.value == ["color", "translation", "cutout"]
     assert [s.value for s in at.selectbox if s.label == "Generator blocks"] == ["plain"]
     assert [n.value for n in at.number_input if n.label.startswith("Generator average")] == [0.999]
+
+
+@pytest.mark.parametrize("precision", ["float32", "mixed_float16"])
+def test_xla_compiles_the_step_with_every_piece_on(precision):
+    """What a GPU runs: the XLA-compiled step, lazy R1 (both branches), skip blocks, augmentation, EMA."""
+    import keras
+    import tensorflow as tf
+
+    family = models.get("sngan-da")
+    config = TrainConfig(dataset="d", run="r", arch="sngan-da", resolution=32, width=8, latent_dim=16, batch_size=8,
+                         r1=1.0, r1_every=2, g_block="skip", precision=precision)
+    keras.mixed_precision.set_global_policy(precision)
+    try:
+        keras.utils.set_random_seed(0)
+        gan = family.build_gan(config)
+        g_opt, d_opt = family.optimizers(config)
+        if precision == "mixed_float16":
+            g_opt, d_opt = keras.optimizers.LossScaleOptimizer(g_opt), keras.optimizers.LossScaleOptimizer(d_opt)
+        gan.compile(g_opt, d_opt, jit_compile=True, steps_per_execution=2)
+        gan(np.zeros((1, 16), np.float32))
+        gan.build_optimizers()
+        images = np.random.default_rng(0).uniform(-1, 1, (16, 32, 32, 3)).astype("float32")
+        data = tf.data.Dataset.from_tensor_slices(images).batch(8, drop_remainder=True).repeat()
+        history = gan.fit(data, epochs=1, steps_per_epoch=4, verbose=0).history
+        assert all(math.isfinite(v[-1]) for v in history.values())
+        assert int(d_opt.iterations) == 4
+        assert gan.ema_generator(np.zeros((1, 16), np.float32)).dtype == "float32"
+    finally:
+        keras.mixed_precision.set_global_policy("float32")

@@ -185,8 +185,26 @@ class Model(GAN):
         grad = tape.gradient(total, real)
         return 0.5 * self.r1 * self.r1_every * tf.reduce_mean(tf.reduce_sum(tf.square(grad), axis=[1, 2, 3]))
 
+    def r1_gradients(self, real, step):
+        """D's gradients of the (loss-scaled) R1 penalty; zeros on the steps a lazy penalty skips.
+
+        Computed whole inside the branch: XLA cannot compile the gradient of a `tf.cond` that holds a gradient.
+        """
+        d_vars = self.discriminator.trainable_variables
+
+        def penalty_gradients():
+            with tf.GradientTape() as tape:
+                scaled = self.d_optimizer.scale_loss(self.replica_share(self.r1_penalty(real)))
+            grads = tape.gradient(scaled, d_vars)  # None for the last bias: the slope does not depend on it
+            return [tf.zeros_like(v) if g is None else g for g, v in zip(grads, d_vars, strict=True)]
+
+        if self.r1_every == 1:
+            return penalty_gradients()
+        return tf.cond(step % self.r1_every == 0, penalty_gradients,
+                       lambda: [tf.zeros_like(v) for v in d_vars])
+
     def train_step(self, real):
-        step = self.d_optimizer.iterations
+        step = tf.identity(self.d_optimizer.iterations)  # read now: D's update below counts it on
         z = self.sample_z(tf.shape(real)[0])
         d_vars, g_vars = self.discriminator.trainable_variables, self.generator.trainable_variables
         with tf.GradientTape() as g_tape:
@@ -195,16 +213,12 @@ class Model(GAN):
                 real_scores = self.discriminator(self.augment(real), training=True)
                 fake_scores = self.discriminator(self.augment(tf.stop_gradient(fake)), training=True)
                 d_loss = d_loss_fn(self.loss_kind, real_scores, fake_scores)
-                d_total = d_loss
-                if self.r1 > 0:
-                    if self.r1_every > 1:
-                        d_total += tf.cond(step % self.r1_every == 0, lambda: self.r1_penalty(real),
-                                           lambda: tf.constant(0.0))
-                    else:
-                        d_total += self.r1_penalty(real)
-                d_scaled = self.d_optimizer.scale_loss(self.replica_share(d_total))
+                d_scaled = self.d_optimizer.scale_loss(self.replica_share(d_loss))
             with g_tape.stop_recording():
-                self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_scaled, d_vars), d_vars, strict=True))
+                d_grads = d_tape.gradient(d_scaled, d_vars)
+                if self.r1 > 0:
+                    d_grads = [g + r for g, r in zip(d_grads, self.r1_gradients(real, step), strict=True)]
+                self.d_optimizer.apply_gradients(zip(d_grads, d_vars, strict=True))
             g_scores = self.discriminator(self.augment(fake), training=self.d_batch_norm)
             g_loss = g_loss_fn(self.loss_kind, g_scores)
             g_scaled = self.g_optimizer.scale_loss(self.replica_share(g_loss))

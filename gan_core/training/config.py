@@ -45,7 +45,7 @@ class TrainConfig:
     # A family that does not read one refuses it rather than ignore it: an ablation that silently ran
     # without its setting, and a config.json recording a setting that did nothing, would both mislead.
     loss: str | None = None  # hinge | nonsaturating
-    spectral_norm: bool | None = None  # spectral normalisation in D (off: batch norm, as DCGAN)
+    spectral_norm: bool | str | None = None  # spectral normalisation in D (off: batch norm, as DCGAN); on/off
     augment: str | None = None  # DiffAugment policy: comma-separated color, translation, cutout; or none
     augment_strength: float | None = None  # 1 = the DiffAugment paper's amounts; 0 = off
     ema: float | None = None  # per-step decay of G's moving average (0 = off: grids from G itself)
@@ -89,6 +89,12 @@ class TrainConfig:
                 users = [n for n in models.names() if name in models.get(n).settings]
                 raise UsageError(f"--{name.replace('_', '-')} is not a setting of {self.arch}"
                                  + (f" (it is one of {', '.join(users)})" if users else ""))
+        if "spectral_norm" in family.settings and not isinstance(self.spectral_norm, bool):
+            # the command line (and the app, passing a saved True back) give it as text
+            switch = {"on": True, "true": True, "1": True, "off": False, "false": False, "0": False}
+            if str(self.spectral_norm).lower() not in switch:
+                raise UsageError(f"--spectral-norm must be on or off, not {self.spectral_norm!r}")
+            self.spectral_norm = switch[str(self.spectral_norm).lower()]
         if "loss" in family.settings and self.loss not in LOSSES:
             raise UsageError(f"--loss must be one of {', '.join(LOSSES)}")
         if "g_block" in family.settings and self.g_block not in G_BLOCKS:
