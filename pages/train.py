@@ -70,10 +70,13 @@ def go_to(mode: str, run_name: str | None = None) -> None:
 
 
 # -- starting a run -------------------------------------------------------------------------------------
-def family_settings(preset: dict, names: tuple[str, ...], scope: str) -> dict:
+def family_settings(preset: dict, family: models.Family | None, scope: str) -> dict:
     """The family's own settings (e.g. augmentation, EMA), below the shared ones; none for DCGAN."""
+    names = family.settings if family else ()
     if not names:
         return {}
+    # a clone of another family's run carries None for these: start from this family's defaults
+    preset = {**preset, **{n: family.defaults[n] for n in names if preset.get(n) is None}}
     st.markdown("**This family's settings**")
     c1, c2 = st.columns(2)
     widgets = {
@@ -101,7 +104,7 @@ def family_settings(preset: dict, names: tuple[str, ...], scope: str) -> dict:
     return {name: widgets[name]((c1, c2)[k % 2]) for k, name in enumerate(names)}
 
 
-def advanced_settings(preset: dict, defaults: dict, scope: str, settings: tuple[str, ...] = ()) -> dict:
+def advanced_settings(preset: dict, defaults: dict, scope: str, family: models.Family | None = None) -> dict:
     """Every setting, starting from the preset (over the family's defaults). Widgets are keyed by `scope`
     (family and preset), so picking another family or preset starts them from its own values."""
     c1, c2 = st.columns(2)
@@ -113,7 +116,7 @@ def advanced_settings(preset: dict, defaults: dict, scope: str, settings: tuple[
         return column.selectbox(label, options, index=index, help=ADVANCED_HELP[name], key=scope + name, **kwargs)
 
     return {
-        **family_settings(preset, settings, scope),
+        **family_settings(preset, family, scope),
         "epochs": number(c1, "epochs", "Epochs", 1, 100_000, int(preset.get("epochs", 30))),
         "resolution": choice(c2, "resolution", "Resolution", RESOLUTIONS,
                              RESOLUTIONS.index(preset.get("resolution", 64))),
@@ -175,7 +178,7 @@ def new_run_form() -> None:
         run_name = st.text_input("Run name", value=unique_run_name(defaults.get("run") or f"{dataset_name}-run"),
                                  help="Letters, digits, '.', '_' and '-'; it names the folder under checkpoints/.")
         with st.expander("Advanced settings"):
-            settings = advanced_settings(preset, defaults, f"adv-{family.name}-{preset_name}-", family.settings)
+            settings = advanced_settings(preset, defaults, f"adv-{family.name}-{preset_name}-", family)
         settings = {**settings, "arch": family.name, "run": run_name, "dataset": dataset_name,
                     "max_images": settings["max_images"] or None, "save_every": settings["save_every"] or None}
         images = min(dataset.count, settings["max_images"] or dataset.count)
