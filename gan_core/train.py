@@ -36,6 +36,21 @@ def parser() -> CliParser:
     p.add_argument("--precision", choices=("auto", "float32", "mixed_float16"),
                    help="default auto: mixed_float16 on a GPU, float32 on a CPU")
     p.add_argument("--steps-per-execution", type=int, help="train steps per Python call (default 8)")
+    small = "sngan-da only; default"
+    p.add_argument("--loss", help=f"D and G loss: hinge or nonsaturating (cross-entropy) ({small} hinge)")
+    p.add_argument("--spectral-norm", metavar="on|off",
+                   help=f"spectral normalisation in D; off gives DCGAN's batch-normalised D ({small} on)")
+    p.add_argument("--augment", metavar="POLICY", help="DiffAugment on real and generated images: none, or "
+                   f"comma-separated color,translation,cutout ({small} all three)")
+    p.add_argument("--augment-strength", type=float, help=f"scales every augmentation; 1 = the paper's ({small} 1)")
+    p.add_argument("--ema", type=float, help="moving average of G's weights for every picture: per-step decay, "
+                   f"0 = off ({small} 0.999)")
+    p.add_argument("--ema-rampup", type=float, help="the average's half-life is at most this fraction of the "
+                   f"steps so far, so short runs are not blurred; 0 = none ({small} 0.05)")
+    p.add_argument("--r1", type=float, help=f"R1 gradient penalty on real images, gamma; 0 = off ({small} 0)")
+    p.add_argument("--r1-every", type=int, help=f"apply R1 every k steps, k times as strong ({small} 4)")
+    p.add_argument("--g-block", help=f"generator blocks: plain (DCGAN's), residual or skip (FastGAN-like "
+                   f"skip-layer excitation) ({small} plain)")
     p.add_argument("--queue", action="store_true",
                    help="wait in the queue until fewer than GAN_MAX_RUNNING (default 1) runs are training")
     return p

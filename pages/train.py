@@ -13,7 +13,7 @@ from gan_core.core.progress import duration
 from gan_core.core.runs import Run
 from gan_core.metrics.health import FLAGS
 from gan_core.training import jobs
-from gan_core.training.config import RESOLUTIONS, TrainConfig
+from gan_core.training.config import AUGMENT_POLICIES, G_BLOCKS, LOSSES, RESOLUTIONS, TrainConfig
 from gan_core.training.estimate import images_per_sec
 from gan_core.training.trainer import prepare
 from ui import lock
@@ -42,6 +42,17 @@ ADVANCED_HELP = {
     "width": "Filters in the networks' first layers (capacity); smaller is faster, less detailed.",
     "xla": "Compile the training step with XLA (auto: on a GPU; off on a CPU, where oneDNN is faster).",
     "precision": "auto: mixed float16 on a GPU, float32 on a CPU.",
+    # settings of some families only (shown for the family that reads them)
+    "loss": "hinge: D scores images, past a margin of 1 is enough; nonsaturating: DCGAN's cross-entropy.",
+    "spectral_norm": "Spectral normalisation keeps D smooth so it cannot overpower G; off gives DCGAN's batch norm.",
+    "augment": "The same random colour, shift and cutout on real and generated images, so D cannot memorise a "
+               "small dataset.",
+    "augment_strength": "How strong the augmentation is: 1 = the DiffAugment paper's amounts, 0 = none.",
+    "ema": "Pictures come from a moving average of the generator's weights (smoother); 0 = off.",
+    "ema_rampup": "The average looks back at most this fraction of the training so far, so short runs stay sharp.",
+    "r1": "R1 penalty: keeps D's slope flat around real images (steadier); 0 = off.",
+    "r1_every": "Apply the R1 penalty every k steps (k times as strong): the same effect, cheaper.",
+    "g_block": "Generator blocks: plain (DCGAN's), residual, or skip (FastGAN-like channel gates from coarse layers).",
 }
 
 
@@ -59,7 +70,41 @@ def go_to(mode: str, run_name: str | None = None) -> None:
 
 
 # -- starting a run -------------------------------------------------------------------------------------
-def advanced_settings(preset: dict, defaults: dict, scope: str) -> dict:
+def family_settings(preset: dict, family: models.Family | None, scope: str) -> dict:
+    """The family's own settings (e.g. augmentation, EMA), below the shared ones; none for DCGAN."""
+    names = family.settings if family else ()
+    if not names:
+        return {}
+    # a clone of another family's run carries None for these: start from this family's defaults
+    preset = {**preset, **{n: family.defaults[n] for n in names if preset.get(n) is None}}
+    st.markdown("**This family's settings**")
+    c1, c2 = st.columns(2)
+    widgets = {
+        "loss": lambda c: c.selectbox("Loss", LOSSES, index=LOSSES.index(preset["loss"]),
+                                      help=ADVANCED_HELP["loss"], key=scope + "loss"),
+        "spectral_norm": lambda c: c.toggle("Spectral norm in D", bool(preset["spectral_norm"]),
+                                            help=ADVANCED_HELP["spectral_norm"], key=scope + "spectral_norm"),
+        "augment": lambda c: ",".join(c.multiselect(
+            "Augmentation", AUGMENT_POLICIES, [p for p in str(preset["augment"]).split(",") if p in AUGMENT_POLICIES],
+            help=ADVANCED_HELP["augment"], key=scope + "augment")) or "none",
+        "augment_strength": lambda c: c.number_input(
+            "Augmentation strength", 0.0, 4.0, float(preset["augment_strength"]), step=0.25,
+            help=ADVANCED_HELP["augment_strength"], key=scope + "augment_strength"),
+        "ema": lambda c: c.number_input("Generator average (EMA decay)", 0.0, 0.9999, float(preset["ema"]),
+                                        format="%.4f", step=0.001, help=ADVANCED_HELP["ema"], key=scope + "ema"),
+        "ema_rampup": lambda c: c.number_input("EMA warm-up (fraction)", 0.0, 10.0, float(preset["ema_rampup"]),
+                                               step=0.01, help=ADVANCED_HELP["ema_rampup"], key=scope + "ema_rampup"),
+        "r1": lambda c: c.number_input("R1 penalty (gamma)", 0.0, 1e4, float(preset["r1"]), step=0.1,
+                                       help=ADVANCED_HELP["r1"], key=scope + "r1"),
+        "r1_every": lambda c: c.number_input("R1 every k steps", 1, 64, int(preset["r1_every"]),
+                                             help=ADVANCED_HELP["r1_every"], key=scope + "r1_every"),
+        "g_block": lambda c: c.selectbox("Generator blocks", G_BLOCKS, index=G_BLOCKS.index(preset["g_block"]),
+                                         help=ADVANCED_HELP["g_block"], key=scope + "g_block"),
+    }
+    return {name: widgets[name]((c1, c2)[k % 2]) for k, name in enumerate(names)}
+
+
+def advanced_settings(preset: dict, defaults: dict, scope: str, family: models.Family | None = None) -> dict:
     """Every setting, starting from the preset (over the family's defaults). Widgets are keyed by `scope`
     (family and preset), so picking another family or preset starts them from its own values."""
     c1, c2 = st.columns(2)
@@ -71,6 +116,7 @@ def advanced_settings(preset: dict, defaults: dict, scope: str) -> dict:
         return column.selectbox(label, options, index=index, help=ADVANCED_HELP[name], key=scope + name, **kwargs)
 
     return {
+        **family_settings(preset, family, scope),
         "epochs": number(c1, "epochs", "Epochs", 1, 100_000, int(preset.get("epochs", 30))),
         "resolution": choice(c2, "resolution", "Resolution", RESOLUTIONS,
                              RESOLUTIONS.index(preset.get("resolution", 64))),
@@ -132,7 +178,7 @@ def new_run_form() -> None:
         run_name = st.text_input("Run name", value=unique_run_name(defaults.get("run") or f"{dataset_name}-run"),
                                  help="Letters, digits, '.', '_' and '-'; it names the folder under checkpoints/.")
         with st.expander("Advanced settings"):
-            settings = advanced_settings(preset, defaults, f"adv-{family.name}-{preset_name}-")
+            settings = advanced_settings(preset, defaults, f"adv-{family.name}-{preset_name}-", family)
         settings = {**settings, "arch": family.name, "run": run_name, "dataset": dataset_name,
                     "max_images": settings["max_images"] or None, "save_every": settings["save_every"] or None}
         images = min(dataset.count, settings["max_images"] or dataset.count)

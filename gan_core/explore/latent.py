@@ -35,7 +35,7 @@ def _load(run_path: str, run_name: str, epoch: int, mtime: float):
 
     run = Run(run_name)
     cfg = model_config(run)
-    generator = models.of_run(cfg).build_generator(cfg["resolution"], cfg["channels"], cfg["latent_dim"], cfg["width"])
+    generator = models.of_run(cfg).generator_for(cfg)
     try:
         generator.load_weights(run.generator_file(epoch))
     except Exception as exc:  # truncated, garbage, or another model's file

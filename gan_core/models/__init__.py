@@ -84,3 +84,39 @@ register(Family(
     divergence=DivergenceRule(d_loss_below=0.05, g_loss_above=4.0),
     defaults={"batch_size": 64, "lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.5, "latent_dim": 100, "width": 64},
 ))
+
+HINGE_SERIES = (
+    Series("g_loss", "G loss", "The generator's loss, minus D's mean score of generated images (with --loss "
+           "hinge; the cross-entropy with nonsaturating). A score, not a probability: it drifts with D's scale, "
+           "so watch its trend; climbing for epochs while D loss sits near 0 means D is winning."),
+    Series("d_loss", "D hinge loss", "D's hinge loss (with --loss hinge): 0 when it scores every real image "
+           "above +1 and every generated one below -1, 2 when it scores all of them 0 (cannot tell). Healthy "
+           "training stays in between, often 1 to 1.8. With --loss nonsaturating, the cross-entropy as in DCGAN."),
+    Series("d_real", "real scored real", "The share of real images (augmented as D sees them) that D scores as "
+           "real (score above 0). A count, not D's confidence.", kind="probability"),
+    Series("d_fake", "generated scored real", "The share of generated images D scores as real (score above 0): "
+           "0 means D catches every one, 0.5 that it guesses.", kind="probability"),
+)
+
+SMALL_DATA_SETTINGS = ("loss", "spectral_norm", "augment", "augment_strength", "ema", "ema_rampup", "r1", "r1_every",
+                       "g_block")
+
+register(Family(
+    name="sngan-da",
+    title="SNGAN + DiffAugment (for small datasets)",
+    summary=("Spectral norm and the hinge loss in D, the same random colour, shift and cutout on real and "
+             "generated images, and a moving average of G for the pictures.",
+             "Built for a few hundred to a few thousand images; each step costs more than DCGAN's."),
+    module="gan_core.models.sngan_da",
+    series=HINGE_SERIES,
+    # A hinge D has won when it puts nearly every image past its margin (d_loss near 0; 2 is chance) while
+    # the generated images' mean score sinks well below the margin of -1 (g_loss = -score above 1.5) and
+    # stays there. The hinge G loss does not saturate, so unlike cross-entropy this can recover; the
+    # epochs and steps of the stretch are DCGAN's. Under --loss nonsaturating, d_loss < 0.1 is D ~95% sure.
+    divergence=DivergenceRule(d_loss_below=0.1, g_loss_above=1.5),
+    defaults={"batch_size": 64, "lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.5, "latent_dim": 128, "width": 64,
+              "loss": "hinge", "spectral_norm": True, "augment": "color,translation,cutout", "augment_strength": 1.0,
+              "ema": 0.999, "ema_rampup": 0.05, "r1": 0.0, "r1_every": 4, "g_block": "plain"},
+    settings=SMALL_DATA_SETTINGS,
+    network_settings=("g_block", "spectral_norm"),
+))

@@ -7,8 +7,9 @@ something else under each loss), its default settings, and its own rule for "tra
 module, imported only when a model is built, so pages that only read runs stay light.
 
 A family module provides:
-    build_generator(resolution, channels, latent_dim, width) -> keras.Model   z -> image in [-1, 1]
-    build_discriminator(resolution, channels, width) -> keras.Model          image -> one logit
+    build_generator(resolution, channels, latent_dim, width, **network_settings) -> keras.Model
+                                                  z -> image in [-1, 1]
+    build_discriminator(resolution, channels, width, **network_settings) -> keras.Model   image -> one logit
     Model(generator, discriminator, config)      a `gan_core.models.gan.GAN` with its own `train_step`
     optimizers(config) -> (g_optimizer, d_optimizer)
     sampling_generator(gan) -> keras.Model       optional: the network whose weights are saved per epoch
@@ -50,6 +51,11 @@ class Family:
     series: tuple[Series, ...]
     divergence: DivergenceRule
     defaults: dict = field(default_factory=dict)  # TrainConfig settings this family starts from
+    # TrainConfig settings only some families read: the ones this family reads (others refuse them)
+    settings: tuple[str, ...] = ()
+    # those of `settings` that shape the networks: passed to both builders as keywords, so a saved run's
+    # generator is rebuilt as it was trained (e.g. its block design)
+    network_settings: tuple[str, ...] = ()
 
     def load(self) -> ModuleType:
         return importlib.import_module(self.module)
@@ -61,18 +67,28 @@ class Family:
         return {s.key: s for s in self.series}
 
     # -- building (imports TensorFlow) ------------------------------------------------------------
-    def build_generator(self, resolution: int, channels: int, latent_dim: int, width: int):
-        return self.load().build_generator(resolution, channels, latent_dim, width)
+    def build_generator(self, resolution: int, channels: int, latent_dim: int, width: int, **network_settings):
+        return self.load().build_generator(resolution, channels, latent_dim, width, **network_settings)
 
-    def build_discriminator(self, resolution: int, channels: int, width: int):
-        return self.load().build_discriminator(resolution, channels, width)
+    def build_discriminator(self, resolution: int, channels: int, width: int, **network_settings):
+        return self.load().build_discriminator(resolution, channels, width, **network_settings)
+
+    def network_options(self, config: dict) -> dict:
+        """The run's settings that shape the networks (missing or None: the builder's default)."""
+        return {k: config[k] for k in self.network_settings if config.get(k) is not None}
+
+    def generator_for(self, config: dict):
+        """The generator of a saved run, from its `config.json`, ready to load its weights."""
+        return self.build_generator(config["resolution"], config["channels"], config["latent_dim"], config["width"],
+                                    **self.network_options(config))
 
     def build_gan(self, config):
         """The family's Keras model for a `TrainConfig` (not compiled)."""
         c = config
         module = self.load()
-        generator = module.build_generator(c.resolution, c.channels, c.latent_dim, c.width)
-        discriminator = module.build_discriminator(c.resolution, c.channels, c.width)
+        options = self.network_options(vars(c))
+        generator = module.build_generator(c.resolution, c.channels, c.latent_dim, c.width, **options)
+        discriminator = module.build_discriminator(c.resolution, c.channels, c.width, **options)
         return module.Model(generator, discriminator, c)
 
     def optimizers(self, config):

@@ -16,15 +16,17 @@ def flops_per_image(model) -> int:
 
     total = 0
     for layer in _all_layers(model):
-        if isinstance(layer, layers.Dense):
-            total += 2 * layer.kernel.shape[0] * layer.kernel.shape[1]
-        elif isinstance(layer, layers.Conv2DTranspose):
+        # a wrapper (e.g. SpectralNormalization) costs what the layer it wraps does, at its own shapes
+        inner = layer.layer if isinstance(layer, layers.Wrapper) else layer
+        if isinstance(inner, layers.Dense):
+            total += 2 * inner.kernel.shape[0] * inner.kernel.shape[1]
+        elif isinstance(inner, layers.Conv2DTranspose):
             h, w = layer.input.shape[1:3]
-            k = layer.kernel.shape  # (kh, kw, out, in)
+            k = inner.kernel.shape  # (kh, kw, out, in)
             total += 2 * h * w * k[0] * k[1] * k[2] * k[3]
-        elif isinstance(layer, layers.Conv2D):
+        elif isinstance(inner, layers.Conv2D):
             h, w = layer.output.shape[1:3]
-            k = layer.kernel.shape  # (kh, kw, in, out)
+            k = inner.kernel.shape  # (kh, kw, in, out)
             total += 2 * h * w * k[0] * k[1] * k[2] * k[3]
     return int(total)
 

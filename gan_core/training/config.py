@@ -13,6 +13,11 @@ DEFAULT_ARCH = models.DEFAULT
 
 RESOLUTIONS = (32, 64, 128, 256)
 GRID_SIDE = {32: 8, 64: 8, 128: 6, 256: 4}  # sample grid cells per side: ~256-1024 px images
+FAMILY_SETTINGS = ("loss", "spectral_norm", "augment", "augment_strength", "ema", "ema_rampup", "r1", "r1_every",
+                   "g_block")
+LOSSES = ("hinge", "nonsaturating")
+G_BLOCKS = ("plain", "residual", "skip")
+AUGMENT_POLICIES = ("color", "translation", "cutout")  # gan_core.models.augment.OPS
 
 
 @dataclass
@@ -36,6 +41,18 @@ class TrainConfig:
     xla: str = "auto"  # auto | on | off
     precision: str = "auto"  # auto | float32 | mixed_float16
     steps_per_execution: int = 8  # train steps per call from Python; also the logging interval
+    # Settings only some families read (the family's row lists them in `settings`; None: its default).
+    # A family that does not read one refuses it rather than ignore it: an ablation that silently ran
+    # without its setting, and a config.json recording a setting that did nothing, would both mislead.
+    loss: str | None = None  # hinge | nonsaturating
+    spectral_norm: bool | str | None = None  # spectral normalisation in D (off: batch norm, as DCGAN); on/off
+    augment: str | None = None  # DiffAugment policy: comma-separated color, translation, cutout; or none
+    augment_strength: float | None = None  # 1 = the DiffAugment paper's amounts; 0 = off
+    ema: float | None = None  # per-step decay of G's moving average (0 = off: grids from G itself)
+    ema_rampup: float | None = None  # the average's half-life is at most this fraction of the steps so far
+    r1: float | None = None  # gamma of the R1 penalty on real images (0 = off)
+    r1_every: int | None = None  # apply R1 every k steps, k times as strong (lazy regularisation)
+    g_block: str | None = None  # generator blocks: plain | residual | skip
 
     def __post_init__(self):
         for name, value in models.get(self.arch).defaults.items():
@@ -67,6 +84,41 @@ class TrainConfig:
             raise UsageError("--precision must be auto, float32 or mixed_float16")
         if self.grid_side is None:
             self.grid_side = GRID_SIDE[self.resolution]
+        self._check_family_settings()
+
+    def _check_family_settings(self) -> None:
+        family = models.get(self.arch)
+        for name in FAMILY_SETTINGS:
+            if getattr(self, name) is not None and name not in family.settings:
+                users = [n for n in models.names() if name in models.get(n).settings]
+                raise UsageError(f"--{name.replace('_', '-')} is not a setting of {self.arch}"
+                                 + (f" (it is one of {', '.join(users)})" if users else ""))
+        if "spectral_norm" in family.settings and not isinstance(self.spectral_norm, bool):
+            # the command line (and the app, passing a saved True back) give it as text
+            switch = {"on": True, "true": True, "1": True, "off": False, "false": False, "0": False}
+            if str(self.spectral_norm).lower() not in switch:
+                raise UsageError(f"--spectral-norm must be on or off, not {self.spectral_norm!r}")
+            self.spectral_norm = switch[str(self.spectral_norm).lower()]
+        if "loss" in family.settings and self.loss not in LOSSES:
+            raise UsageError(f"--loss must be one of {', '.join(LOSSES)}")
+        if "g_block" in family.settings and self.g_block not in G_BLOCKS:
+            raise UsageError(f"--g-block must be one of {', '.join(G_BLOCKS)}")
+        if "augment" in family.settings:
+            chosen = [p.strip().lower() for p in str(self.augment).split(",") if p.strip()]
+            if chosen in ([], ["none"]):
+                self.augment = "none"
+            elif set(chosen) - set(AUGMENT_POLICIES) or len(set(chosen)) != len(chosen):
+                raise UsageError(f"--augment takes none or some of {','.join(AUGMENT_POLICIES)} "
+                                 f"(comma-separated, each once), not {self.augment!r}")
+            else:
+                self.augment = ",".join(chosen)
+        for name, low, high in (("augment_strength", 0, 4), ("ema_rampup", 0, 10), ("r1", 0, 1e4)):
+            if name in family.settings and not low <= getattr(self, name) <= high:
+                raise UsageError(f"--{name.replace('_', '-')} must be between {low} and {high}")
+        if "ema" in family.settings and not 0 <= self.ema < 1:
+            raise UsageError("--ema must be 0 (off) or a decay below 1, e.g. 0.999")
+        if "r1_every" in family.settings and self.r1_every < 1:
+            raise UsageError("--r1-every must be at least 1")
 
     def to_dict(self) -> dict:
         return asdict(self)
