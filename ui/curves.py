@@ -269,7 +269,7 @@ def curves_figure(runs: list[CurveData], *, x_mode: str = "epoch", smoothing: in
     if selected_epoch is not None and runs and runs[0].has_rows:
         fig.add_vline(x=runs[0].x_of_epoch(selected_epoch, x_mode), line=dict(color="#444", width=2, dash="dash"))
     fig.update_yaxes(title_text="loss", type="log" if log_y else "linear", row=1, col=1)
-    fig.update_yaxes(title_text="probability", range=[-0.02, 1.02], row=2, col=1)
+    fig.update_yaxes(title_text="probability or share", range=[-0.02, 1.02], row=2, col=1)
     if show_scores:
         fig.update_yaxes(title_text="score", rangemode="tozero", row=3, col=1)
         fig.add_hline(y=1.0, line=dict(color="#999", width=1, dash="dot"), row=3, col=1)
