@@ -73,7 +73,7 @@ def main(argv=None) -> int:
     from gan_core.core.runs import Run
 
     name = check_name(args["run"], "run name")
-    if runlock.acquire(name) is None:  # held until this process ends, queued or training
+    if runlock.acquire(name) is None and not _holder_is_leaving(Run(name)):  # held until this process ends
         raise UsageError(refusal(Run(name)))
     from gan_core.core.quiet_tf import import_tensorflow
     from gan_core.training.trainer import Trainer, prepare
@@ -100,7 +100,23 @@ def main(argv=None) -> int:
         raise
     import_tensorflow()
     status = trainer.train()
+    runlock.release(name)  # the last status is written: a Resume need not wait for TensorFlow's teardown
     return 0 if status["state"] in ("finished", "stopped") else 1
+
+
+LEAVING_WAIT_S = 60
+
+
+def _holder_is_leaving(run) -> bool:
+    """The lock's holder has written its own last status ("stopped", "finished", "failed") and is on its
+    way out: wait for its lock (a Resume clicked right after Stop) instead of refusing; True once held."""
+    from gan_core.core import runlock
+    from gan_core.core.atomic import read_json
+
+    status, holder = read_json(run.status_file, {}), runlock.holder(run.name)
+    if status.get("state") not in ("stopped", "finished", "failed") or holder is None or status.get("pid") != holder:
+        return False
+    return runlock.acquire(run.name, wait=LEAVING_WAIT_S) is not None
 
 
 def refusal(run) -> str:
