@@ -68,6 +68,18 @@ def tiny_dirs(tiny_run, tmp_path, monkeypatch) -> dict:
     return d
 
 
+@pytest.fixture
+def queue_dirs(tiny_run, tmp_path, monkeypatch):
+    """A private checkpoints folder beside a copy of the session's tiny dataset, one run training at a time."""
+    d = {"datasets": tmp_path / "datasets", "checkpoints": tmp_path / "checkpoints"}
+    shutil.copytree(tiny_run["datasets_dir"], d["datasets"])
+    monkeypatch.setenv("GAN_DATASETS_DIR", str(d["datasets"]))
+    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(d["checkpoints"]))
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
+    monkeypatch.setenv("GAN_MAX_RUNNING", "1")
+    return d
+
+
 # -- the app in a real browser ------------------------------------------------------------------------
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -95,3 +95,20 @@ def make_video(path, frames: int, *, fps: int = 25, size=(64, 48), codec: str = 
         for packet in stream.encode():
             out.mux(packet)
     return path
+
+
+EVERY_PAGE = ["app.py", "pages/train.py", "pages/epochs.py", "pages/latent.py", "pages/curves.py"]
+
+
+def open_page(page: str):
+    """`page` under AppTest with the env as it is; it must draw without an exception, pictures or curves."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    if page != "app.py":
+        at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.get("image") or at.get("plotly_chart"), "the run's pictures or curves are drawn"
+    return at
+

@@ -1,10 +1,13 @@
-"""`python -m gan_core.bench --quick`: runs end to end and reports every figure (values are not checked)."""
+"""`python -m gan_core.bench --quick`: runs end to end and reports every figure for every GAN family (values are
+not checked)."""
 
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+from gan_core import models
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -14,20 +17,21 @@ def test_quick_bench_json(tmp_path):
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     done = subprocess.run(
         [sys.executable, "-m", "gan_core.bench", "--quick", "--json", "--resolutions", "32", "--out", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     data = json.loads(done.stdout)
     assert json.loads(out.read_text()) == data
     assert data["machine"]["tensorflow"] and data["machine"]["device"]
     assert "G + 2 x D" in data["flops_formula"]
-    [result] = data["results"]
-    assert result["resolution"] == 32
-    for name in ("bare_xla", "bare_no_xla", "engine"):
-        assert result[name]["images_per_sec"] > 0, name
-    assert result["engine"]["fit_only_images_per_sec"] > 0
-    flops = result["flops"]
-    assert flops["generator_forward"] > 0 and flops["discriminator_forward"] > 0
-    assert flops["train_step_per_image"] == 3 * (flops["generator_forward"] + 2 * flops["discriminator_forward"])
-    assert result["achieved_gflops"]["bare_xla"] > 0
-    assert result["ratios"]["engine_over_bare_xla"] > 0 and result["ratios"]["xla_over_no_xla"] > 0
+    assert [r["arch"] for r in data["results"]] == models.names()  # one row per family, engine vs its own step
+    for result in data["results"]:
+        assert result["resolution"] == 32
+        for name in ("bare_xla", "bare_no_xla", "engine"):
+            assert result[name]["images_per_sec"] > 0, name
+        assert result["engine"]["fit_only_images_per_sec"] > 0
+        flops = result["flops"]
+        assert flops["generator_forward"] > 0 and flops["discriminator_forward"] > 0
+        assert flops["train_step_per_image"] == 3 * (flops["generator_forward"] + 2 * flops["discriminator_forward"])
+        assert result["achieved_gflops"]["bare_xla"] > 0
+        assert result["ratios"]["engine_over_bare_same_mode"] > 0 and result["ratios"]["xla_over_no_xla"] > 0

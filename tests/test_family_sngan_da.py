@@ -7,7 +7,7 @@ import math
 import h5py
 import numpy as np
 import pytest
-from helpers import ROOT, assert_one_line_error, cli, pixels, read_json, read_jsonl
+from helpers import EVERY_PAGE, ROOT, assert_one_line_error, cli, open_page, pixels, read_json, read_jsonl
 from streamlit.testing.v1 import AppTest
 
 from gan_core import models
@@ -244,18 +244,12 @@ def test_the_hinge_divergence_rule_flags_a_d_win():
     assert divergence_stretches(won, 20, models.get("dcgan").divergence) == [], "DCGAN's thresholds are not a hinge's"
 
 
-@pytest.mark.parametrize("page", ["app.py", "pages/train.py", "pages/epochs.py", "pages/latent.py",
-                                  "pages/curves.py"])
+@pytest.mark.parametrize("page", EVERY_PAGE)
 def test_a_run_opens_on_every_page(dirs, trained, monkeypatch, page):
     monkeypatch.setenv("GAN_DATASETS_DIR", str(dirs["datasets"]))
     monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(dirs["checkpoints"]))
     monkeypatch.delenv("GAN_FACILITATOR_PASSCODE", raising=False)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    if page != "app.py":
-        at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert at.get("image") or at.get("plotly_chart"), "the run's pictures or curves are drawn"
+    at = open_page(page)
     if page == "pages/curves.py":
         names = {t.get("name") for c in at.get("plotly_chart") for t in json.loads(c.proto.spec)["data"]}
         assert "D hinge loss" in names, names

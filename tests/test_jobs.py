@@ -1,7 +1,6 @@
 """Training jobs: detached trainer processes, the on-disk queue, stop, delete, and dead trainers."""
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -16,19 +15,7 @@ from gan_core.training import jobs
 TINY = ["--dataset", "cartoon-faces", "--resolution", "32", "--batch-size", "32", "--width", "16"]
 
 
-@pytest.fixture
-def dirs(tiny_run, tmp_path, monkeypatch):
-    """A private checkpoints folder beside a copy of the session's tiny dataset."""
-    d = {"datasets": tmp_path / "datasets", "checkpoints": tmp_path / "checkpoints"}
-    shutil.copytree(tiny_run["datasets_dir"], d["datasets"])
-    monkeypatch.setenv("GAN_DATASETS_DIR", str(d["datasets"]))
-    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(d["checkpoints"]))
-    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
-    monkeypatch.setenv("GAN_MAX_RUNNING", "1")
-    return d
-
-
-def test_queue_runs_one_at_a_time_in_order(dirs):
+def test_queue_runs_one_at_a_time_in_order(queue_dirs):
     first = jobs.start([*TINY, "--run", "first", "--epochs", "6"], "first")
     wait_for(lambda: Run("first").status().get("state") == "running", 60, "first to start")
     second = jobs.start([*TINY, "--run", "second", "--epochs", "1"], "second")
@@ -38,13 +25,13 @@ def test_queue_runs_one_at_a_time_in_order(dirs):
     assert [r.name for r in jobs.runs_in("queued")] == ["second", "third"]
     for p in (first, second, third):
         assert p.wait(timeout=300) == 0
-    st = {n: read_json(dirs["checkpoints"] / n / "status.json") for n in ("first", "second", "third")}
+    st = {n: read_json(queue_dirs["checkpoints"] / n / "status.json") for n in ("first", "second", "third")}
     assert all(s["state"] == "finished" for s in st.values())
     assert st["first"]["finished"] <= st["second"]["started"] <= st["second"]["finished"] <= st["third"]["started"]
     assert "epoch 1/1" in jobs.log_tail(Run("second"))
 
 
-def test_stop_a_queued_run_leaves_the_queue_without_training(dirs):
+def test_stop_a_queued_run_leaves_the_queue_without_training(queue_dirs):
     blocker = jobs.start([*TINY, "--run", "blocker", "--epochs", "300"], "blocker")
     wait_for(lambda: Run("blocker").status().get("state") == "running", 60, "blocker to start")
     waiting = jobs.start([*TINY, "--run", "waiting", "--epochs", "1"], "waiting")
@@ -64,16 +51,16 @@ def test_stop_a_queued_run_leaves_the_queue_without_training(dirs):
     assert Run("blocker").status()["state"] == "stopped"
     jobs.delete(Run("blocker"))
     jobs.delete(Run("waiting"))
-    assert sorted(p.name for p in dirs["checkpoints"].iterdir() if not p.name.startswith(".")) == []
+    assert sorted(p.name for p in queue_dirs["checkpoints"].iterdir() if not p.name.startswith(".")) == []
 
 
-def test_a_trainer_that_died_is_reported_failed(dirs):
+def test_a_trainer_that_died_is_reported_failed(queue_dirs):
     p = subprocess.Popen([sys.executable, "-m", "gan_core.train", *TINY, "--run", "dies", "--epochs", "300"],
-                         cwd=ROOT, env=cli_env(dirs), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         cwd=ROOT, env=cli_env(queue_dirs), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                          start_new_session=True)
     wait_for(lambda: Run("dies").status().get("state") == "running", 60, "training")
     os.killpg(p.pid, signal.SIGKILL)
     p.wait()
-    assert read_json(dirs["checkpoints"] / "dies" / "status.json")["state"] == "running"  # what the file says
+    assert read_json(queue_dirs["checkpoints"] / "dies" / "status.json")["state"] == "running"  # what the file says
     status = Run("dies").status()  # what readers are told
     assert status["state"] == "failed" and "died" in status["error"]

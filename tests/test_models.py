@@ -10,7 +10,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
-from helpers import assert_one_line_error, cli, pixels, read_jsonl
+from helpers import EVERY_PAGE, assert_one_line_error, cli, open_page, pixels, read_jsonl
 from streamlit.testing.v1 import AppTest
 
 from gan_core import models
@@ -129,15 +129,9 @@ def test_an_old_run_reads_as_dcgan_and_every_command_line_works(old_run, tmp_pat
     assert [r["epoch"] for r in rows] == [1, 2, 3]
 
 
-@pytest.mark.parametrize("page", ["app.py", "pages/train.py", "pages/epochs.py", "pages/latent.py",
-                                  "pages/curves.py"])
+@pytest.mark.parametrize("page", EVERY_PAGE)
 def test_an_old_run_opens_on_every_page(old_run, page):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    if page != "app.py":
-        at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert at.get("image") or at.get("plotly_chart"), "the run's pictures or curves are drawn"
+    open_page(page)
 
 
 # -- a family from outside gan_core -------------------------------------------------------------------

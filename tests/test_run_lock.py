@@ -1,7 +1,6 @@
 """One run, one trainer: real concurrent trainer processes on the session's tiny dataset."""
 
 import os
-import shutil
 import signal
 import subprocess
 
@@ -16,17 +15,6 @@ TRAIN = "gan_core.train"
 TINY = ["--dataset", "cartoon-faces", "--resolution", "32", "--batch-size", "32", "--width", "16"]
 
 
-@pytest.fixture
-def dirs(tiny_run, tmp_path, monkeypatch):
-    d = {"datasets": tmp_path / "datasets", "checkpoints": tmp_path / "checkpoints"}
-    shutil.copytree(tiny_run["datasets_dir"], d["datasets"])
-    monkeypatch.setenv("GAN_DATASETS_DIR", str(d["datasets"]))
-    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(d["checkpoints"]))
-    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
-    monkeypatch.setenv("GAN_MAX_RUNNING", "1")
-    return d
-
-
 def finish(p, timeout=300) -> subprocess.CompletedProcess:
     try:
         out, err = p.communicate(timeout=timeout)
@@ -36,8 +24,8 @@ def finish(p, timeout=300) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(p.args, p.returncode, out, err)
 
 
-def test_two_trainers_started_together_train_one_history(dirs):
-    procs = [popen(dirs, TRAIN, *TINY, "--run", "dup", "--epochs", "2") for _ in range(2)]
+def test_two_trainers_started_together_train_one_history(queue_dirs):
+    procs = [popen(queue_dirs, TRAIN, *TINY, "--run", "dup", "--epochs", "2") for _ in range(2)]
     results = [finish(p) for p in procs]
     ok = [r for r in results if r.returncode == 0]
     refused = [r for r in results if r.returncode != 0]
@@ -45,29 +33,30 @@ def test_two_trainers_started_together_train_one_history(dirs):
     # the second one either met the lock or, if it started after the first finished, the finished run
     assert_one_line_error(refused[0])
     assert "already training" in refused[0].stderr or "already exists" in refused[0].stderr
-    assert [r["epoch"] for r in read_jsonl(dirs["checkpoints"] / "dup" / "epochs.jsonl")] == [1, 2]
+    assert [r["epoch"] for r in read_jsonl(queue_dirs["checkpoints"] / "dup" / "epochs.jsonl")] == [1, 2]
 
-    procs = [popen(dirs, TRAIN, "--run", "dup", "--resume", "--epochs", "4") for _ in range(2)]
+    procs = [popen(queue_dirs, TRAIN, "--run", "dup", "--resume", "--epochs", "4") for _ in range(2)]
     results = [finish(p) for p in procs]
     assert sorted(r.returncode for r in results) == [0, 2], [r.stderr[-500:] for r in results]
-    assert [r["epoch"] for r in read_jsonl(dirs["checkpoints"] / "dup" / "epochs.jsonl")] == [1, 2, 3, 4]
-    steps = [r["step"] for r in read_jsonl(dirs["checkpoints"] / "dup" / "metrics.jsonl")]
+    assert [r["epoch"] for r in read_jsonl(queue_dirs["checkpoints"] / "dup" / "epochs.jsonl")] == [1, 2, 3, 4]
+    steps = [r["step"] for r in read_jsonl(queue_dirs["checkpoints"] / "dup" / "metrics.jsonl")]
     assert steps == sorted(set(steps))
 
 
-def test_a_second_trainer_is_refused_before_it_writes_anything(dirs):
-    first = popen(dirs, TRAIN, *TINY, "--run", "busy", "--epochs", "300")
+def test_a_second_trainer_is_refused_before_it_writes_anything(queue_dirs):
+    first = popen(queue_dirs, TRAIN, *TINY, "--run", "busy", "--epochs", "300")
     run = Run("busy")
     try:
         wait_for(lambda: runlock.holder("busy") == first.pid, 60, "the first trainer to hold the lock")
         # its dataset is known from the lock file at once, before the run has a file of its own
         wait_for(lambda: runlock.held_datasets() == {"busy": "cartoon-faces"}, 60, "the trainer to note its dataset")
-        assert_one_line_error(cli(dirs, "gan_core.datasets", "delete", "cartoon-faces", check=False), "in use by busy")
-        p = cli(dirs, TRAIN, *TINY, "--run", "busy", "--epochs", "2", check=False)
+        refused = cli(queue_dirs, "gan_core.datasets", "delete", "cartoon-faces", check=False)
+        assert_one_line_error(refused, "in use by busy")
+        p = cli(queue_dirs, TRAIN, *TINY, "--run", "busy", "--epochs", "2", check=False)
         assert_one_line_error(p, "run 'busy' is already training", f"pid {first.pid}")
         wait_for(lambda: run.status().get("state") == "running", 120, "training")
         config_written = run.config_file.stat().st_mtime_ns
-        p = cli(dirs, TRAIN, "--run", "busy", "--resume", "--epochs", "400", check=False)
+        p = cli(queue_dirs, TRAIN, "--run", "busy", "--resume", "--epochs", "400", check=False)
         assert_one_line_error(p, "run 'busy' is already training", f"pid {first.pid}")
         assert read_json(run.config_file)["epochs"] == 300
         assert read_json(run.status_file)["pid"] == first.pid
@@ -81,18 +70,18 @@ def test_a_second_trainer_is_refused_before_it_writes_anything(dirs):
     assert run.status()["state"] == "failed"
 
 
-def test_resume_of_a_queued_run_is_refused_and_the_queue_goes_on(dirs):
+def test_resume_of_a_queued_run_is_refused_and_the_queue_goes_on(queue_dirs):
     blocker = jobs.start([*TINY, "--run", "blocker", "--epochs", "300"], "blocker")
     try:
         wait_for(lambda: Run("blocker").status().get("state") == "running", 60, "blocker to start")
         waiting = jobs.start([*TINY, "--run", "waiting", "--epochs", "1"], "waiting")
         wait_for(lambda: Run("waiting").status().get("state") == "queued", 30, "queued")
-        p = cli(dirs, TRAIN, "--run", "waiting", "--resume", "--epochs", "3", check=False)
+        p = cli(queue_dirs, TRAIN, "--run", "waiting", "--resume", "--epochs", "3", check=False)
         assert_one_line_error(p, "run 'waiting' is queued", f"pid {waiting.pid}")
         # the dataset both use cannot be deleted while they are queued or training
-        p = cli(dirs, "gan_core.datasets", "delete", "cartoon-faces", check=False)
+        p = cli(queue_dirs, "gan_core.datasets", "delete", "cartoon-faces", check=False)
         assert_one_line_error(p, "in use by blocker, waiting")
-        assert (dirs["datasets"] / "cartoon-faces" / "manifest.json").is_file()
+        assert (queue_dirs["datasets"] / "cartoon-faces" / "manifest.json").is_file()
         jobs.stop(Run("blocker"))
         assert blocker.wait(timeout=120) == 0
         assert waiting.wait(timeout=300) == 0
@@ -102,10 +91,10 @@ def test_resume_of_a_queued_run_is_refused_and_the_queue_goes_on(dirs):
         for p in (blocker,):
             if p.poll() is None:
                 os.killpg(p.pid, signal.SIGKILL)
-    cli(dirs, "gan_core.datasets", "delete", "cartoon-faces")
+    cli(queue_dirs, "gan_core.datasets", "delete", "cartoon-faces")
 
 
-def test_a_dead_queued_trainer_shows_its_last_error(dirs):
+def test_a_dead_queued_trainer_shows_its_last_error(queue_dirs):
     run = Run("gone")
     run.path.mkdir(parents=True)
     (run.path / "train.log").write_text("queued: 0 run(s) ahead\nTraceback (most recent call last):\n  File x\n"
