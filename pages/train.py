@@ -181,10 +181,17 @@ def new_run_form() -> None:
             settings = advanced_settings(preset, defaults, f"adv-{family.name}-{preset_name}-", family)
         settings = {**settings, "arch": family.name, "run": run_name, "dataset": dataset_name,
                     "max_images": settings["max_images"] or None, "save_every": settings["save_every"] or None}
+    with right:  # drawn before the estimate, which may first have to load TensorFlow to count FLOPs
+        montage = dataset_montage(dataset)
+        if montage is not None:
+            st.image(montage, caption=f"{dataset.name}: {dataset.count:,} images, {dataset.resolution} px",
+                     width="stretch")
+    with left:
         images = min(dataset.count, settings["max_images"] or dataset.count)
         device = device_info()
-        speed, source = images_per_sec(settings["arch"], settings["resolution"], dataset.channels, settings["width"],
-                                       settings["latent_dim"], device.kind)
+        with st.spinner("Estimating the time per epoch…"):
+            speed, source = images_per_sec(settings["arch"], settings["resolution"], dataset.channels,
+                                           settings["width"], settings["latent_dim"], device.kind)
         per_epoch = images / max(speed, 1e-9)
         st.markdown(f"**About {duration(per_epoch)} per epoch**, {duration(per_epoch * settings['epochs'])} in all "
                     f"on {device.kind} ({images:,} images at about {speed:,.0f} images/s, {source}).")
@@ -195,11 +202,6 @@ def new_run_form() -> None:
                 st.error(str(exc))
             else:
                 st.rerun()
-    with right:
-        montage = dataset_montage(dataset)
-        if montage is not None:
-            st.image(montage, caption=f"{dataset.name}: {dataset.count:,} images, {dataset.resolution} px",
-                     width="stretch")
 
 
 # -- watching a run -------------------------------------------------------------------------------------
