@@ -80,7 +80,7 @@ def _excite(low, high):
 
 
 def build_generator(resolution: int, channels: int, latent_dim: int = 128, width: int = 64,
-                    g_block: str = "residual", **_) -> keras.Model:
+                    g_block: str = "plain", **_) -> keras.Model:
     """z -> image in [-1, 1]; `g_block` picks the up-sampling design."""
     if g_block == "plain":
         return dcgan.build_generator(resolution, channels, latent_dim, width)
