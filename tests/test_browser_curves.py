@@ -14,7 +14,7 @@ from test_metrics import absurd_run
 
 pytestmark = pytest.mark.browser
 
-PLOT = ".js-plotly-plot"
+PLOT = ".st-key-curves_chart .js-plotly-plot"  # the page's main chart by its widget key, never another plot
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_curves_smoothing_overlay_and_flags(runs):
         thumb = page.get_by_role("slider", name="Smoothing (moving average, logged points)")
         thumb.focus()
         page.keyboard.press("Home")  # 5 -> 1: no smoothing, so the line meets the raw values
-        page.wait_for_function("(raw) => { const el = document.querySelector('.js-plotly-plot');"
+        page.wait_for_function("(raw) => { const el = document.querySelector('" + PLOT + "');"
                                "const t = (el._fullData || []).find(t => t.name === 'G loss');"
                                "return t && Array.from(t.y).every((v, i) => Math.abs(v - raw[i]) < 1e-6); }",
                                arg=raw_before)
