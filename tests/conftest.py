@@ -157,6 +157,16 @@ def chromium_page(width: int = 1600, height: int = 1000):
 IMAGES_LOADED = "() => [...document.images].every(img => img.complete && img.naturalWidth > 0)"
 
 
+def wait_until_idle(page, timeout: float = 120_000) -> None:
+    """Wait until Streamlit has finished its script run: no running icon and no stale element left.
+
+    While a rerun is under way the page still shows the previous run's elements (marked stale); a
+    download button among them points at a media file the new run drops, so clicking it cancels the download.
+    """
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidgetRunningIcon]')"
+                           " && !document.querySelector('[data-stale=true]')", timeout=timeout)
+
+
 def screenshot(page, name: str) -> Path:
     """The whole page into `test-artifacts/screenshots/<name>`; returns (and prints) the path.
 

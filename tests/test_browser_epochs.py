@@ -7,7 +7,7 @@ Screenshots go to `test-artifacts/screenshots/epochs-*.png` (the paths are print
 import shutil
 
 import pytest
-from conftest import chromium_page, screenshot, streamlit_server
+from conftest import chromium_page, screenshot, streamlit_server, wait_until_idle
 from PIL import Image, ImageSequence
 from playwright.sync_api import expect
 from test_timelapse import run4  # noqa: F401  (the module-scoped 4-epoch run fixture)
@@ -74,6 +74,7 @@ def test_scrub_play_follow_compare_export(two_runs, tmp_path):
         page.get_by_role("button", name="Make timelapse (GIF and MP4)").click()
         button = page.get_by_role("button", name="Download GIF")
         expect(button).to_be_visible(timeout=60_000)
+        wait_until_idle(page)
         with page.expect_download() as info:
             button.click()
         target = tmp_path / info.value.suggested_filename

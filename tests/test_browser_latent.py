@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from conftest import IMAGES_LOADED, chromium_page, screenshot, streamlit_server
+from conftest import IMAGES_LOADED, chromium_page, screenshot, streamlit_server, wait_until_idle
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -17,6 +17,7 @@ def test_pick_two_samples_and_morph(tiny_run, tmp_path):
         expect(page.get_by_text("seed 1 → seed 6, epoch 1, slerp")).to_be_visible(timeout=60_000)
         page.get_by_text("lerp", exact=True).click()
         expect(page.get_by_text(re.compile(r"seed 1 → seed 6, epoch 1, lerp"))).to_be_visible(timeout=60_000)
+        wait_until_idle(page)
         page.wait_for_function(IMAGES_LOADED)
         with page.expect_download() as download:
             page.get_by_role("button", name="Animation (GIF)").click()
