@@ -78,3 +78,17 @@ def test_digits_are_white_on_black_and_vary_past_the_real_set():
     extra = list(full)
     assert len(extra) == 3
     assert not any(np.array_equal(extra[k], real[k]) for k in range(3))  # augmented variants, not copies
+
+
+def test_photo_patches_show_something_in_focus():
+    """Plain or out-of-focus crops are redrawn: a few of them made blurred pictures look like the data."""
+    from PIL import Image, ImageFilter
+
+    from gan_core.datasets.builtin.photo_patches import has_structure
+
+    patches = list(BUILTIN["photo-patches"].generate(300, 32, 0))
+    in_focus = [has_structure(Image.fromarray(p)) for p in patches]
+    assert np.mean(in_focus) >= 0.98, np.mean(in_focus)
+    assert not has_structure(Image.new("RGB", (64, 64), (90, 140, 200)))  # plain sky
+    sharp = Image.fromarray(patches[int(np.argmax(in_focus))])
+    assert not has_structure(sharp.filter(ImageFilter.GaussianBlur(4)))  # out of focus

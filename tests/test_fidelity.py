@@ -118,17 +118,10 @@ def test_held_out_real_images_score_high_on_all_four(scored, name, size):
 
 CASES = [(size, name, case) for size in SIZES for name in SETS
          for case in ("uniform noise", "blank", "flat colour", "pixel-shuffled", "blurred")]
-# photo-patches holds a few genuinely out-of-focus crops (sky, haze, the flower's dark background): outliers
-# with wide k-NN balls that heavily blurred crops fall into. Precision is thrown by exactly that (Naeem et
-# al.'s point); density is not. See gan_core/metrics/features.py and docs/benchmarks.md.
-KNOWN_MISS = {("photo-patches", "blurred")}
 
 
 @pytest.mark.parametrize("size, name, case", CASES)
 def test_pictures_nobody_would_take_for_the_data_score_low(scored, size, name, case):
     s, real = scored[(size, name, case)], scored[(size, name, "held-out real")]
     assert s["kid"] > 20 * max(abs(real["kid"]), 1e-3), (s, real)  # far further from the data than real images
-    if (name, case) in KNOWN_MISS:  # measured: precision 0.41 (32 px) and 0.18 (64 px), density 0.13 and 0.06
-        assert s["precision"] < 0.5 and s["density"] < 0.15 and s["coverage"] < 0.05, s
-    else:
-        assert s["precision"] < 0.1 and s["density"] < 0.1, s
+    assert s["precision"] < 0.1 and s["density"] < 0.1, s

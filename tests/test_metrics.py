@@ -186,6 +186,20 @@ def test_warmup_and_history():
     assert collapse_reason(lost, best_diversity=0.7) is None
 
 
+def test_a_raised_collapse_flag_holds_until_diversity_recovers():
+    """The diversities of a toy run (docs/benchmarks.md) flickered across 0.25 at every other epoch."""
+    diversities = [0.33, 0.24, 0.29, 0.39, 0.245, 0.27, 0.39, 0.245, 0.33, 0.28, 0.23, 0.28, 0.45]
+    flagged, before = [], False
+    for epoch, diversity in enumerate(diversities, start=31):
+        scores = {"diversity": diversity, "near_duplicates": 0.0, "near_duplicates_real": 0.0}
+        before = flags_for(scores, epoch=epoch, step=epoch * 8, best_diversity=0.5,
+                           flagged_before=before) == ["mode_collapse"]
+        flagged.append(before)
+    assert flagged == [False, True, True, False, True, True, False, True, True, True, True, True, False]
+    assert "still mostly alike" in collapse_reason({"diversity": 0.3}, flagged_before=True)
+    assert collapse_reason({"diversity": 0.3}) is None
+
+
 def test_scores_at_another_size_than_the_data(faces, reference):
     """A run may train at 64 px on 32 px data (or grey on colour): the reference is brought to match."""
     scores = epoch_scores(conform(faces[1], 64, 1), reference)

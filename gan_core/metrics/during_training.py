@@ -71,8 +71,9 @@ class EpochScorer:
         # as many generated as real images: precision and recall compare sets of equal size
         self.z = sample_z(min(samples, len(self.reference)), config.latent_dim, config.seed + Z_SEED_OFFSET)
         self.tail = MetricsTail(run.metrics_file)
-        earlier = [r.get("diversity") for r in run.epochs()]  # on resume: the run's best so far
-        self.best_diversity = max((d for d in earlier if isinstance(d, int | float)), default=None)
+        scored = [r for r in run.epochs() if isinstance(r.get("diversity"), int | float)]  # on resume
+        self.best_diversity = max((r["diversity"] for r in scored), default=None)  # the run's best so far
+        self.collapsed = bool(scored) and "mode_collapse" in (scored[-1].get("flags") or [])
 
     def should_score(self, epoch: int) -> bool:
         return epoch % self.config.save_every == 0 or epoch >= self.config.epochs
@@ -89,8 +90,10 @@ class EpochScorer:
             scores = epoch_scores(images, self.reference)
         rows = [r for r in self.tail.read() if r.get("step", 0) <= step]
         flags = flags_for(scores, rows, epoch=epoch, step=step, steps_per_epoch=steps_per_epoch,
-                          best_diversity=self.best_diversity, rule=models.get(self.config.arch).divergence)
+                          best_diversity=self.best_diversity, rule=models.get(self.config.arch).divergence,
+                          flagged_before=self.collapsed)
         if scores is not None:
             self.best_diversity = max(self.best_diversity or 0.0, scores["diversity"])
+            self.collapsed = "mode_collapse" in flags
         fields = {key: (scores or {}).get(key) for key in SCORE_KEYS}
         return {**fields, "flags": flags, "score_seconds": round(time.perf_counter() - t0, 3)}

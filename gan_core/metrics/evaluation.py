@@ -54,9 +54,11 @@ def evaluate_run(name: str, epoch: int | None, *, count: int, seed: int) -> dict
     spe = config.get("steps_per_epoch")
     step = rows.get(epoch, {}).get("step") or (epoch * spe if spe else None)
     log = [r for r in run.metrics() if step is None or r.get("step", 0) <= step]
-    earlier = [r.get("diversity") for e, r in rows.items() if isinstance(e, int) and e < epoch]
-    best = max((d for d in earlier if isinstance(d, int | float)), default=None)
-    reason = collapse_reason(scores, best)
+    earlier = [rows[e] for e in sorted(e for e in rows if isinstance(e, int) and e < epoch)
+               if isinstance(rows[e].get("diversity"), int | float)]
+    best = max((r["diversity"] for r in earlier), default=None)
+    flagged_before = bool(earlier) and "mode_collapse" in (earlier[-1].get("flags") or [])
+    reason = collapse_reason(scores, best, flagged_before)
     warmup = in_warmup(epoch, step)
     stretch = diverging_at(log, epoch, spe, models.of_run(config).divergence) if epoch > 0 else None
     collapsed = bool(reason) and not warmup

@@ -36,13 +36,12 @@ when it was measured at 32 px). Tried and dropped: the structure measures as pla
 block (heavily blurred photos 0.43), a rank (quantile) transform of the scalar measures (flat colours and
 blank pictures then landed inside cartoon faces: clipping the tails pulls them in), and a heavier weight
 for the block. Not tried: a feature network trained on the dataset itself; the hand-made space already
-meets the known answers but one, costs no training, and stays the same ruler for every run.
+meets every known answer, costs no training, and stays the same ruler for every run.
 
-What it does not fix: `photo-patches` holds a few genuinely out-of-focus crops (the flower's dark
-background, haze, sky). They are outliers with wide k-NN balls, and heavily blurred crops fall into them:
-precision 0.41 at 32 px and 0.18 at 64 px, while density, Naeem et al.'s answer to exactly this, stays
-at 0.13 and 0.06. A blurred crop of a photo that has out-of-focus parts is, in a way, like the data; read
-density next to precision.
+What the space cannot fix alone: k-NN precision trusts the real set's outliers. `photo-patches` once held
+a few out-of-focus crops (the flower's blurred background, haze) with wide balls, and heavily blurred
+crops fell into them (precision 0.41); the set's builder now redraws such crops. Read density next to
+precision when a real set has odd members (a film's fades, black frames): Naeem et al. made it for that.
 
 The blur and the whole-descriptor normalisation serve robustness: with them, real images with added
 noise (sigma 8/255) keep precision and recall near 0.9 on every built-in set, where per-dimension

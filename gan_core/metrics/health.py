@@ -7,6 +7,10 @@
       twin among the others, i.e. there are only a few distinct pictures;
     * with the run's history: diversity fell below half the best it had reached, and below 0.5 (the
       generator had learned variety, then lost it: the classic collapse during training).
+  Once raised, the flag stays up while diversity stays under `DIVERSITY_RELEASE` (0.35), like a
+  thermostat: toy runs hover at 0.2-0.4 and a single threshold made the flag come and go at every
+  other epoch, while their grids looked equally collapsed on both sides of it (docs/benchmarks.md,
+  "Does it steady the collapse flag?").
   Precision, recall, density, coverage and KID are not used. A healthy but still blurry generator
   covers no real image (recall near 0 all through the quick demo), and in the feature space that noise
   cannot fool (features.py) toy and quick-demo samples score precision, density and coverage 0 to 0.05 at
@@ -26,10 +30,9 @@
   epochs: D loss 0, G loss in the thousands, flat.
 
 Limits, seen while choosing the thresholds: toy runs (256 faces, 16-32 filters) often hover at diversity
-0.2-0.4 for hundreds of steps and hop between a few looks; the flag then comes and goes, and the grids at
-the flagged epochs do look like one picture repeated. A grid that looks collapsed at diversity 0.30 is
-missed; raising the bar to 0.3 would also flag toy runs that are still learning (0.27-0.31 around step
-200, varied a few epochs later).
+0.2-0.4 for hundreds of steps and hop between a few looks. A grid that looks collapsed at diversity 0.30
+is missed unless the flag was already up; raising the bar to 0.3 would also flag toy runs that are still
+learning (0.27-0.31 around step 200, varied a few epochs later).
 
 The thresholds were chosen on the built-in data sets (see tests/test_metrics.py for the known answers
 and docs/benchmarks.md for the numbers); they are constants here, so a facilitator can read them.
@@ -44,6 +47,7 @@ from gan_core import models
 from gan_core.models import DivergenceRule
 
 DIVERSITY_MIN = 0.25
+DIVERSITY_RELEASE = 0.35  # a raised collapse flag stays up until diversity passes this
 TWINS_MAX = 0.5
 DROP_FRACTION, DROP_BELOW = 0.5, 0.5
 WARMUP_EPOCHS = 2
@@ -78,14 +82,18 @@ FLAGS = {
 }
 
 
-def collapse_reason(scores: dict, best_diversity: float | None = None) -> str | None:
+def collapse_reason(scores: dict, best_diversity: float | None = None, flagged_before: bool = False) -> str | None:
     """Why `scores` (from `epoch_scores`) mean mode collapse, in plain words; None if they do not.
 
-    `best_diversity`: the highest diversity of the run's earlier epochs, if known.
+    `best_diversity`: the highest diversity of the run's earlier epochs, if known; `flagged_before`: the
+    run's previous scored epoch was flagged (the flag then holds until diversity passes `DIVERSITY_RELEASE`).
     """
     if not scores or scores.get("diversity") is None:
         return None
     diversity = scores["diversity"]
+    if flagged_before and DIVERSITY_MIN <= diversity < DIVERSITY_RELEASE:
+        return (f"the samples are still mostly alike (diversity {diversity:.2f}; the flag stays until it "
+                f"passes {DIVERSITY_RELEASE})")
     twins = scores.get("near_duplicates", 0.0) - scores.get("near_duplicates_real", 0.0)
     if diversity < DIVERSITY_MIN:
         return f"the samples are nearly all alike (diversity {diversity:.2f}, where real images score 1)"
@@ -179,13 +187,15 @@ def diverging_at(rows: list[dict], epoch: int, steps_per_epoch: int | None = Non
 
 def flags_for(scores: dict | None = None, metrics_rows: list[dict] | None = None, *, epoch: int | None = None,
               step: int | None = None, steps_per_epoch: int | None = None,
-              best_diversity: float | None = None, rule: DivergenceRule | None = None) -> list[str]:
+              best_diversity: float | None = None, rule: DivergenceRule | None = None,
+              flagged_before: bool = False) -> list[str]:
     """Flag codes (keys of FLAGS) for one epoch: its sample scores and the loss log up to its end.
 
-    `metrics_rows` should end with the epoch's last row (the trainer passes the log as it stands).
+    `metrics_rows` should end with the epoch's last row (the trainer passes the log as it stands);
+    `flagged_before`: the previous scored epoch was flagged mode_collapse (see `collapse_reason`).
     """
     flags = []
-    if scores and not in_warmup(epoch, step) and collapse_reason(scores, best_diversity):
+    if scores and not in_warmup(epoch, step) and collapse_reason(scores, best_diversity, flagged_before):
         flags.append("mode_collapse")
     if metrics_rows and epoch is not None and diverging_at(metrics_rows, epoch, steps_per_epoch, rule):
         flags.append("diverging")
