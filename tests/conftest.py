@@ -5,6 +5,7 @@ project's own `checkpoints/` and `datasets/`.
 """
 
 import contextlib
+import os
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,10 @@ from pathlib import Path
 
 import helpers
 import pytest
+
+# `--xla auto` on a CPU measures XLA against the plain step once per model shape (gan_core/training/
+# xla_probe.py): an XLA compile per tiny test run would outweigh the run. tests/test_xla_probe.py measures.
+os.environ.setdefault("GAN_XLA_AUTO", "off")
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:

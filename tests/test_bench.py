@@ -23,6 +23,7 @@ def test_quick_bench_json(tmp_path):
     data = json.loads(done.stdout)
     assert json.loads(out.read_text()) == data
     assert data["machine"]["tensorflow"] and data["machine"]["device"]
+    assert data["machine"]["numpy_sgemm_gflops"] > 1  # the yardstick for achieved GFLOP/s
     assert "G + 2 x D" in data["flops_formula"]
     assert [r["arch"] for r in data["results"]] == models.names()  # one row per family, engine vs its own step
     for result in data["results"]:

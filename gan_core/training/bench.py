@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gan_core.core.errors import CliParser
+from gan_core.training.xla_probe import build_compiled, images_per_second, onednn_on
 
 BATCH = 64
 
@@ -78,18 +79,23 @@ def machine(device) -> dict:
 
     from gan_core.training.device import cpu_name
 
-    return {"cpu": cpu_name(), "cores": os.cpu_count(), "device": device.describe(), "onednn": onednn(),
+    return {"cpu": cpu_name(), "cores": os.cpu_count(), "device": device.describe(), "onednn": onednn_on(),
+            "numpy_sgemm_gflops": round(sgemm_gflops(), 1),
             "tensorflow": tf.__version__, "keras": keras.__version__, "python": platform.python_version()}
 
 
-def onednn() -> bool | None:
-    """Whether TensorFlow's oneDNN CPU kernels are on (TF_ENABLE_ONEDNN_OPTS): they decide XLA vs not on CPU."""
-    try:
-        from tensorflow.python.util import _pywrap_util_port
+def sgemm_gflops(n: int = 1024, repeats: int = 7) -> float:
+    """This machine's float32 matrix-multiply speed through numpy's BLAS: the yardstick for achieved GFLOP/s."""
+    import numpy as np
 
-        return bool(_pywrap_util_port.IsMklEnabled())
-    except (ImportError, AttributeError):
-        return None
+    a, b = np.random.default_rng(0).standard_normal((2, n, n), dtype=np.float32)
+    a @ b  # warm the BLAS threads
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        a @ b
+        times.append(time.perf_counter() - t0)
+    return 2 * n**3 / statistics.median(times) / 1e9
 
 
 # -- bare step --------------------------------------------------------------------------------------
@@ -101,40 +107,13 @@ def bench_config(arch: str, resolution: int, channels: int, precision: str, **ex
                        resolution=resolution, channels=channels, batch_size=BATCH, precision=precision, **extra)
 
 
-def build_gan(config):
-    """A fresh compiled GAN with its optimizers built, as the Trainer makes it."""
-    import keras
-    import numpy as np
-
-    from gan_core import models
-
-    family = models.get(config.arch)
-    gan = family.build_gan(config)
-    g_opt, d_opt = family.optimizers(config)
-    if config.precision == "mixed_float16":
-        g_opt, d_opt = keras.optimizers.LossScaleOptimizer(g_opt), keras.optimizers.LossScaleOptimizer(d_opt)
-    gan.compile(g_opt, d_opt)
-    gan(np.zeros((1, config.latent_dim), np.float32))
-    gan.build_optimizers()
-    return gan
-
-
-def time_window(step, batch, steps: int) -> float:
-    """Images/s over `steps` calls; reading a loss back at the end waits for all of them."""
-    t0 = time.perf_counter()
-    for _ in range(steps):
-        out = step(batch)
-    float(next(iter(out.values())))
-    return steps * BATCH / (time.perf_counter() - t0)
-
-
 def bare_steps(config, batch, plan: Plan) -> dict[str, list[float]]:
     """Per-window images/s of the XLA and the plain step; windows alternate so load drift hits both."""
     import tensorflow as tf
 
     resolution, steps = config.resolution, {}
     for name, xla in (("bare_xla", True), ("bare_no_xla", False)):
-        gan = build_gan(config)
+        gan = build_compiled(config)
         step = tf.function(gan.train_step, jit_compile=xla)
         t0 = time.perf_counter()
         float(next(iter(step(batch).values())))
@@ -146,7 +125,7 @@ def bare_steps(config, batch, plan: Plan) -> dict[str, list[float]]:
     rates = {name: [] for name in steps}
     for w in range(plan.windows):
         for name, step in steps.items():
-            rates[name].append(time_window(step, batch, n))
+            rates[name].append(images_per_second(step, batch, n))
         progress(f"{config.arch} {resolution} px bare window {w + 1}/{plan.windows} ({n} steps): "
                  + ", ".join(f"{k} {v[-1]:.0f} img/s" for k, v in rates.items()))
     return rates
@@ -244,7 +223,8 @@ def report(data: dict) -> str:
             f"{ratio['engine_over_fastest_bare']:.2f}x   XLA / no-XLA {ratio['xla_over_no_xla']:.2f}x",
             f"        FLOPs per image: G forward {f['generator_forward'] / 1e6:.1f} M, D forward "
             f"{f['discriminator_forward'] / 1e6:.1f} M, train step {f['train_step_per_image'] / 1e6:.1f} M"
-            f" -> bare XLA {gflops['bare_xla']:.1f} GFLOP/s, engine {gflops['engine']:.1f} GFLOP/s",
+            f" -> bare XLA {gflops['bare_xla']:.1f} GFLOP/s, engine {gflops['engine']:.1f} GFLOP/s "
+            f"({gflops['engine'] / m['numpy_sgemm_gflops']:.0%} of numpy SGEMM {m['numpy_sgemm_gflops']:.0f})",
             f"        engine: {e['steps_per_epoch']} steps per epoch, {e['steps_per_execution']} per execution, "
             f"{e['end_of_epoch_seconds']:.2f}s end-of-epoch work per epoch; per-epoch img/s {e['windows']}",
         ]

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, fields
 
 from gan_core import models
 from gan_core.core.errors import UsageError
+from gan_core.training.xla_probe import xla_auto_mode
 
 DEFAULT_ARCH = models.DEFAULT
 
@@ -80,6 +81,8 @@ class TrainConfig:
                 raise UsageError(f"--{name.replace('_', '-')} must be a positive learning rate")
         if self.xla not in ("auto", "on", "off"):
             raise UsageError("--xla must be auto, on or off")
+        if self.xla == "auto":
+            xla_auto_mode()  # the environment's GAN_XLA_AUTO, checked before anything is written
         if self.precision not in ("auto", "float32", "mixed_float16"):
             raise UsageError("--precision must be auto, float32 or mixed_float16")
         if self.grid_side is None:

@@ -2,20 +2,23 @@
 
 Automatic, as TensorFlow documents it: several hosts (`TF_CONFIG` set) -> MultiWorkerMirroredStrategy;
 several GPUs -> MirroredStrategy; otherwise the default strategy on the one device. A visible GPU
-turns on mixed float16 (with loss scaling). XLA is on where it is faster: on GPUs, and on CPUs only
-without oneDNN (see `xla_is_faster` and docs/benchmarks.md).
+turns on mixed float16 (with loss scaling). XLA is on where it is faster: on GPUs always; on a CPU
+where it measured faster for the run's model (`decide_xla`, `xla_probe`: measured once per machine and
+model shape, then remembered).
 
 `GAN_LOGICAL_CPUS=N` splits the CPU into N logical devices and mirrors over them, so the multi-device
 path can be exercised on a machine without GPUs (tests do this).
 """
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import keras
 import tensorflow as tf
 
 from gan_core.core.hardware import cpu_name
+from gan_core.training import xla_probe
+from gan_core.training.xla_probe import xla_auto_mode
 
 
 @dataclass
@@ -26,6 +29,8 @@ class Device:
     strategy: tf.distribute.Strategy
     precision: str
     xla: bool
+    xla_measurable: bool = False  # --xla auto on one CPU device: decided by `decide_xla`
+    xla_note: str = field(default="")  # why XLA is on or off, for people (e.g. "1.58x measured")
 
     def steps_per_execution(self, requested: int) -> int:
         """Several steps per call only on one replica: with a multi-replica strategy, Keras 3.15's
@@ -34,7 +39,8 @@ class Device:
 
     def describe(self) -> str:
         many = f"{self.count} x " if self.count > 1 else ""
-        return f"{many}{self.kind} {self.name} ({self.precision}, XLA {'on' if self.xla else 'off'})"
+        note = f": {self.xla_note}" if self.xla_note else ""
+        return f"{many}{self.kind} {self.name} ({self.precision}, XLA {'on' if self.xla else 'off'}{note})"
 
 
 def gpu_names() -> list[str]:
@@ -46,12 +52,22 @@ def gpu_names() -> list[str]:
 
 
 def xla_is_faster(gpu: bool) -> bool:
-    """XLA on GPUs; on CPUs only when TensorFlow's oneDNN kernels are switched off.
+    """Before measuring: XLA on GPUs; on CPUs (GAN_XLA_AUTO=state) exactly when oneDNN's kernels are off.
 
-    Measured here (docs/benchmarks.md): with oneDNN on, as TF 2.21 ships, the plain CPU step beats XLA
-    (XLA/no-XLA 0.93x at 32 px, 0.78x at 64 px); with TF_ENABLE_ONEDNN_OPTS=0, XLA is 2-3x faster.
+    Measured here (docs/benchmarks.md): with oneDNN on (TensorFlow's default on AVX-512 Xeons), the plain
+    CPU step beats XLA (0.93x at 32 px, 0.78x at 64 px); without it (AVX2 EPYCs), XLA is 1.5-3x faster.
     """
-    return gpu or os.environ.get("TF_ENABLE_ONEDNN_OPTS", "1") == "0"
+    if gpu:
+        return True
+    return xla_auto_mode() == "state" and not xla_probe.onednn_on()
+
+
+def decide_xla(device: Device, config, log=print) -> None:
+    """With --xla auto on one CPU device, XLA where it measured faster for this model (once, then remembered)."""
+    if not device.xla_measurable or xla_auto_mode() != "measure":
+        return
+    verdict = xla_probe.decide(config, log)
+    device.xla, device.xla_note = verdict["xla"], f"{verdict['ratio']:.2f}x measured"
 
 
 def _split_cpu(n: int) -> None:
@@ -82,6 +98,7 @@ def setup(precision: str = "auto", xla: str = "auto") -> Device:
     keras.mixed_precision.set_global_policy(precision)
 
     kind, names = ("GPU", gpu_names()) if gpus else ("CPU", [cpu_name()])
+    one_cpu = not gpus and strategy.num_replicas_in_sync == 1 and "TF_CONFIG" not in os.environ
     return Device(
         kind=kind,
         name=names[0],
@@ -92,4 +109,5 @@ def setup(precision: str = "auto", xla: str = "auto") -> Device:
         # on GPUs each replica compiles on its own device.
         xla=(xla == "on" or (xla == "auto" and xla_is_faster(bool(gpus))))
         and not (not gpus and strategy.num_replicas_in_sync > 1),
+        xla_measurable=xla == "auto" and one_cpu,  # workers of one run must not each decide for themselves
     )

@@ -52,6 +52,7 @@ class Trainer:
 
         c = self.config
         self.device = devices.setup(c.precision, c.xla)
+        devices.decide_xla(self.device, c, self.log)  # may build a throwaway model: before the run's seed is set
         keras.utils.set_random_seed(c.seed)
         with self.device.strategy.scope():
             self.gan = self.family.build_gan(c)
