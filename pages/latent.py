@@ -2,7 +2,8 @@
 
 Every picture the generator makes starts as a random vector z; a sample is named by its seed (the same
 seed gives the same picture in the CLI, on every page and machine). Generators are cached per run and
-epoch (`gan_core.explore.latent`, least-recently-used) and shared by every browser session.
+epoch (`gan_core.explore.latent`, least-recently-used) and shared by every browser session, and so are
+the pictures drawn from them (`images_for`): thirty people opening the page cost one drawing, not thirty.
 """
 
 import tempfile
@@ -39,12 +40,24 @@ def fav_key(which: str) -> str:
 
 
 def images_for(run: Run, epoch: int, z: np.ndarray) -> np.ndarray:
+    """The generator's pictures for `z`, drawn once for every session that asks the same (a room of thirty
+    opening the page sees the same run, epoch and seeds: one computation, the others wait for it)."""
+    weights = run.generator_file(epoch)
+    try:
+        stamp = (weights.stat().st_mtime_ns, weights.stat().st_size)  # a run trained again under its name
+    except OSError:
+        stamp = None
+    return _shared_images(str(run.path), epoch, stamp, np.ascontiguousarray(z, np.float32))
+
+
+@st.cache_data(show_spinner=False, max_entries=128, ttl=3600)
+def _shared_images(run_path: str, epoch: int, stamp: tuple | None, z: np.ndarray) -> np.ndarray:
     from gan_core.core.quiet_tf import import_tensorflow
     from gan_core.explore.latent import generate, load_generator
 
     import_tensorflow()
     with GENERATE_LOCK:
-        generator, _ = load_generator(run, epoch)
+        generator, _ = load_generator(Run(Path(run_path).name), epoch)
         return generate(generator, z)
 
 

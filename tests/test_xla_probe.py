@@ -20,13 +20,13 @@ TINY = ("--dataset", "cartoon-faces", "--epochs", "1", "--resolution", "32", "--
 @pytest.fixture(scope="module")
 def dirs(tmp_path_factory):
     base = tmp_path_factory.mktemp("xla_probe")
-    dirs = {"datasets": base / "datasets", "checkpoints": base / "checkpoints"}
+    dirs = {"datasets": base / "datasets", "checkpoints": base / "checkpoints", "cache": base / "cache"}
     cli(dirs, "gan_core.datasets", "build", "cartoon-faces", "--count", "32", "--resolution", "32")
     return dirs
 
 
 def train(dirs, run: str, *extra, mode: str = "measure"):
-    return cli(dirs, "gan_core.train", "--run", run, *TINY, *extra, GAN_XLA_AUTO=mode)
+    return cli(dirs, "gan_core.train", "--run", run, *TINY, *extra, GAN_XLA_AUTO=mode, GAN_CACHE_DIR=str(dirs["cache"]))
 
 
 def first_generator(dirs, run: str) -> list[np.ndarray]:
@@ -41,7 +41,7 @@ def first_generator(dirs, run: str) -> list[np.ndarray]:
 
 
 def test_measured_once_per_shape_remembered_and_used(dirs):
-    probe_file = dirs["checkpoints"] / ".xla-probe.json"
+    probe_file = dirs["cache"] / "xla-probe.json"
     first = train(dirs, "p1")
     assert "measuring whether XLA is faster" in first.stdout
     entries = read_json(probe_file)["entries"]
@@ -70,9 +70,10 @@ def test_a_damaged_cache_is_measured_again(dirs, monkeypatch):
     from gan_core.training import xla_probe
     from gan_core.training.config import TrainConfig
 
-    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(dirs["checkpoints"]))
+    monkeypatch.setenv("GAN_CACHE_DIR", str(dirs["cache"]))
     config = TrainConfig(dataset="cartoon-faces", run="x", resolution=32, batch_size=16, width=8, latent_dim=16)
     probe_file = xla_probe.cache_file()
+    probe_file.parent.mkdir(parents=True, exist_ok=True)
     for damage in (b"{torn", b"[]", b'{"version": 1, "entries": []}', b'{"version": 0, "entries": {}}'):
         probe_file.write_bytes(damage)
         assert xla_probe.remembered(config) is None

@@ -7,7 +7,8 @@ and on the network's shape. Measured here (docs/benchmarks.md): with oneDNN on, 
 
 So the first run of a model shape on a machine times a few train steps both ways on a throwaway copy of
 the model (its own weights and optimizers; the run's model is built after, from the run's seed, so the
-probe changes nothing it trains), and keeps the answer in `<checkpoints>/.xla-probe.json`, keyed by the
+probe changes nothing it trains), and keeps the answer in `~/.cache/gan-explorer/xla-probe.json`
+(`GAN_CACHE_DIR` moves it), keyed by the
 CPU, TensorFlow's version, the oneDNN state and every setting that shapes the step. It costs one XLA
 compile and a few seconds, once. `GAN_XLA_AUTO=state` skips measuring (XLA exactly when oneDNN is off);
 `GAN_XLA_AUTO=off` keeps XLA off on CPUs (the test suite: compiling would outweigh its tiny runs).
@@ -19,11 +20,11 @@ import statistics
 import time
 from dataclasses import asdict
 from datetime import UTC, datetime
+from pathlib import Path
 
 from gan_core.core.atomic import read_json, write_json
 from gan_core.core.errors import UsageError
 from gan_core.core.hardware import cpu_name
-from gan_core.core.paths import checkpoints_dir
 
 MODES = ("measure", "state", "off")  # GAN_XLA_AUTO: what --xla auto does on a CPU
 VERSION = 1
@@ -42,8 +43,11 @@ def xla_auto_mode() -> str:
     return mode
 
 
-def cache_file():
-    return checkpoints_dir() / ".xla-probe.json"
+def cache_file() -> Path:
+    """Per user and machine, not per checkpoints folder: benchmarks and tests train in temporary ones."""
+    base = os.environ.get("GAN_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / \
+        "gan-explorer"
+    return Path(base) / "xla-probe.json"
 
 
 def onednn_on() -> bool:

@@ -1,0 +1,221 @@
+"""A room of thirty on one machine: N browser sessions open the app's pages at once while a run trains.
+
+    .venv/bin/python scripts/load_bench.py                     # 30 sessions spread over every page
+    .venv/bin/python scripts/load_bench.py --pages latent      # all of them on the Latent space page
+    .venv/bin/python scripts/load_bench.py --sessions 10 --json
+
+What it does, all on 127.0.0.1 in a temporary folder: builds `cartoon-faces` (1,000 images, 32 px),
+trains a finished run `demo` (4 epochs) for the pages to show, starts a second run `live` that keeps
+training, starts the app, and measures the trainer's images/s alone for `--baseline` seconds. Then N
+sessions of one headless Chromium (Debian's, as the tests use) open their page at the same moment
+("cold": the server's caches are empty), and once every one has drawn, open it again ("warm"). A visit
+counts as drawn when Streamlit has finished its script run (no running icon, nothing stale) and every
+picture on the page has loaded (at least one picture or chart). Reported per page: median and p95 of
+the times, cold and warm, and the trainer's images/s under load against alone.
+
+Honest limits: the N browsers run on the same cores as the server and the trainer (in a workshop they
+run on the participants' laptops), so this is harsher than a real room; every wait is bounded
+(`--timeout` per visit), and a visit that times out is counted and reported, not hidden.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PAGES = {"home": "/", "datasets": "/datasets", "train": "/train", "epochs": "/epochs", "curves": "/curves",
+         "latent": "/latent", "compare": "/compare"}
+DRAWN = """() => {
+  if (document.querySelector('[data-testid=stStatusWidgetRunningIcon]')) return false;
+  if (document.querySelector('[data-stale=true]')) return false;
+  const main = document.querySelector('[data-testid=stMain]');
+  if (!main) return false;
+  const images = [...main.querySelectorAll('img')];
+  const charts = main.querySelectorAll('.js-plotly-plot').length;
+  return images.length + charts > 0 && images.every(i => i.complete && i.naturalWidth > 0);
+}"""
+
+
+def say(message: str) -> None:
+    print(f"[load] {message}", file=sys.stderr, flush=True)
+
+
+def cli(env: dict, *args: str) -> None:
+    subprocess.run([sys.executable, "-m", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(env: dict) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read().decode().strip() == "ok":
+                    return proc, url
+        except OSError:
+            time.sleep(0.25)
+    proc.kill()
+    raise SystemExit("error: the app did not answer within 120 s")
+
+
+def trainer_rows(checkpoints: Path) -> list[dict]:
+    try:
+        lines = (checkpoints / "live" / "metrics.jsonl").read_text().splitlines()
+    except OSError:
+        return []
+    rows = []
+    for line in lines:
+        try:
+            rows.append(json.loads(line))
+        except ValueError:
+            pass  # a line being written
+    return rows
+
+
+def images_per_sec(rows: list[dict]) -> float | None:
+    rates = [r["images_per_sec"] for r in rows if r.get("images_per_sec")]
+    return statistics.median(rates) if rates else None
+
+
+async def visit(browser, url: str, timeout: float) -> float | None:
+    """Seconds from opening `url` in a new session until its pictures are drawn; None if it timed out."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    t0 = time.perf_counter()
+    try:
+        await page.goto(url, wait_until="domcontentloaded", timeout=timeout * 1000)
+        await page.wait_for_function(DRAWN, timeout=timeout * 1000, polling=100)
+        return time.perf_counter() - t0
+    except Exception:  # noqa: BLE001 - a timeout or a closed page: the visit failed, which is reported
+        return None
+    finally:
+        await context.close()
+
+
+async def room(url: str, pages: list[str], sessions: int, timeout: float) -> dict:
+    from playwright.async_api import async_playwright
+
+    plan = [pages[i % len(pages)] for i in range(sessions)]
+    results = {}
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        for phase in ("cold", "warm"):
+            t0 = time.perf_counter()
+            times = await asyncio.gather(*(visit(browser, url + PAGES[name], timeout) for name in plan))
+            say(f"{phase}: {sessions} sessions drawn in {time.perf_counter() - t0:.0f}s")
+            results[phase] = list(zip(plan, times, strict=True))
+        await browser.close()
+    return results
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def summarise(results: dict, pages: list[str]) -> dict:
+    out = {}
+    for name in pages:
+        row = {}
+        for phase, visits in results.items():
+            times = [t for page, t in visits if page == name]
+            done = [t for t in times if t is not None]
+            row[phase] = {"visits": len(times), "timed_out": len(times) - len(done),
+                          "median_s": round(statistics.median(done), 2) if done else None,
+                          "p95_s": round(p95(done), 2) if done else None}
+        out[name] = row
+    return out
+
+
+def report(data: dict) -> str:
+    m, t = data["machine"], data["trainer"]
+    lines = [f"machine: {m['cpu']}; {data['sessions']} sessions of one headless Chromium on the same machine",
+             f"trainer images/s: alone {t['alone']}, under load {t['under_load']} ({t['kept']:.0%} kept)", "",
+             "page       cold median / p95 (s)   warm median / p95 (s)   timed out (cold, warm)"]
+    for name, row in data["pages"].items():
+        c, w = row["cold"], row["warm"]
+        lines.append(f"{name:<10} {c['median_s']!s:>8} / {c['p95_s']!s:<12} {w['median_s']!s:>8} / {w['p95_s']!s:<12}"
+                     f" {c['timed_out']}, {w['timed_out']}  ({c['visits']} sessions)")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sessions", type=int, default=30)
+    ap.add_argument("--pages", nargs="+", choices=list(PAGES), default=list(PAGES))
+    ap.add_argument("--baseline", type=float, default=40, help="seconds of the trainer alone")
+    ap.add_argument("--timeout", type=float, default=300, help="seconds one visit may take before it counts as failed")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    from gan_core.core.hardware import cpu_name
+
+    with tempfile.TemporaryDirectory(prefix="gan-load-") as tmp:
+        checkpoints = Path(tmp) / "checkpoints"
+        env = {**os.environ, "GAN_DATASETS_DIR": str(Path(tmp) / "datasets"), "GAN_CHECKPOINTS_DIR": str(checkpoints),
+               "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONUNBUFFERED": "1"}
+        say("building cartoon-faces and training the run the pages show (demo, 4 epochs)")
+        cli(env, "gan_core.datasets", "build", "cartoon-faces", "--count", "1000", "--resolution", "32")
+        cli(env, "gan_core.train", "--dataset", "cartoon-faces", "--run", "demo", "--epochs", "4", "--resolution", "32",
+            "--save-every", "1")
+        live = ["--dataset", "cartoon-faces", "--run", "live", "--epochs", "1000", "--resolution", "32"]
+        trainer = subprocess.Popen([sys.executable, "-m", "gan_core.train", *live], cwd=ROOT, env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        app, url = start_app(env)
+        try:
+            while len(trainer_rows(checkpoints)) < 3:  # compiled and past its first rows
+                if trainer.poll() is not None:
+                    raise SystemExit("error: the live trainer stopped before the load")
+                time.sleep(1)
+            start = len(trainer_rows(checkpoints))
+            say(f"trainer alone for {args.baseline:.0f}s")
+            time.sleep(args.baseline)
+            rows = trainer_rows(checkpoints)
+            alone, start = images_per_sec(rows[start:]), len(rows)
+            say(f"{args.sessions} sessions on {', '.join(args.pages)} at {url}")
+            t0 = time.perf_counter()
+            results = asyncio.run(room(url, args.pages, args.sessions, args.timeout))
+            under_load = images_per_sec(trainer_rows(checkpoints)[start:])
+            seconds = time.perf_counter() - t0
+        finally:
+            for proc in (app, trainer):
+                proc.terminate()
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+    data = {"machine": {"cpu": cpu_name(), "python": platform.python_version()}, "sessions": args.sessions,
+            "seconds": round(seconds, 1),
+            "trainer": {"alone": alone, "under_load": under_load,
+                        "kept": (under_load or 0) / alone if alone else 0.0},
+            "pages": summarise(results, args.pages)}
+    print(json.dumps(data, indent=2) if args.json else report(data))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
