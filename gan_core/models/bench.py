@@ -86,10 +86,12 @@ def train(env: dict, run: str, family: str, settings: dict, seed: int, epochs: i
 
 def judge_run(run_name: str) -> list[dict]:
     """The digit judge's verdict on every saved generator of a run, with its training time."""
+    from gan_core.core.quiet_tf import import_tensorflow
     from gan_core.core.runs import Run
     from gan_core.explore.latent import generate, load_generator, model_config, sample_z
     from gan_core.metrics import digit_judge
 
+    import_tensorflow()
     run = Run(run_name)
     z = sample_z(JUDGED, model_config(run)["latent_dim"], Z_SEED)
     points = []
