@@ -68,11 +68,29 @@ def main(argv=None) -> int:
     elif args.get("epochs") is None:
         args["epochs"] = 30
 
-    from gan_core.core import runlock
     from gan_core.core.paths import check_name
-    from gan_core.core.runs import Run
 
     name = check_name(args["run"], "run name")
+    from gan_core.training import cluster
+
+    if not cluster.is_chief():  # the chief alone writes the run; this worker writes into a scratch copy
+        scratch = cluster.use_scratch(name, resume)
+        kind, index = cluster.task()
+        print(f"{kind} {index} of {cluster.workers()}: the chief writes run {name!r}; this worker's own files "
+              f"go to {scratch}, deleted when it ends")
+        try:
+            return _train(args, name, resume, queue)
+        finally:
+            import shutil
+
+            shutil.rmtree(scratch, ignore_errors=True)
+    return _train(args, name, resume, queue)
+
+
+def _train(args: dict, name: str, resume: bool, queue: bool) -> int:
+    from gan_core.core import runlock
+    from gan_core.core.runs import Run
+
     if runlock.acquire(name) is None and not _holder_is_leaving(Run(name)):  # held until this process ends
         raise UsageError(refusal(Run(name)))
     from gan_core.core.quiet_tf import import_tensorflow

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from gan_core import models
 from gan_core.core.errors import UsageError
 from gan_core.core.media import GUTTER, cell, grid
 from gan_core.core.progress import duration
@@ -107,8 +108,10 @@ side, res = int(cfg.get("grid_side") or 0), int(cfg.get("resolution") or 0)
 st.caption(f"Dataset **{md_escape(view.dataset)}** · {res} px · state **{view.state}** · "
            f"epoch {view.epoch} of {view.epochs}")
 
+wanted_other = st.query_params.get("compare")  # a link from the Train page's "train both families"
 tab_play, tab_follow, tab_new, tab_compare, tab_export = st.tabs(
-    ["Player", "Follow one sample", "New samples", "Compare runs", "Timelapse export"])
+    ["Player", "Follow one sample", "New samples", "Compare runs", "Timelapse export"],
+    default="Compare runs" if wanted_other else None)
 
 
 # -- the player ---------------------------------------------------------------------------------------------
@@ -281,6 +284,11 @@ with tab_new:
 # -- compare two runs -----------------------------------------------------------------------------------------------
 with tab_compare:
     others = [v.name for v in views if v.name != run.name and v.sample_epochs]
+    if wanted_other and wanted_other not in others and wanted_other != run.name:
+        st.info(f"{wanted_other} has no sample grid yet (queued, or starting): it appears here once its first "
+                f"epoch is saved.", icon=":material/schedule:")
+    if wanted_other in others and "epochs_other" not in st.session_state:
+        st.session_state["epochs_other"] = wanted_other
     if not others:
         st.info("Train a second run (for example the same data at a lower learning rate) to compare it here.",
                 icon=":material/compare:")
@@ -301,7 +309,8 @@ with tab_compare:
                 with col:
                     c = r.config()
                     st.markdown(f"#### {md_escape(r.name)}")
-                    st.caption(f"{md_escape(c.get('dataset', '?'))} · lr G {c.get('lr_g', '?')} · "
+                    st.caption(f"{models.of_run(c).title} · {md_escape(c.get('dataset', '?'))} · "
+                               f"lr G {c.get('lr_g', '?')} · "
                                f"lr D {c.get('lr_d', '?')} · batch {c.get('batch_size', '?')}")
                     show_flags(e, rows)
                     show_grid(r, e, rows, px=480)

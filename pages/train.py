@@ -69,6 +69,35 @@ def go_to(mode: str, run_name: str | None = None) -> None:
     st.session_state[PENDING_KEY] = (mode, run_name)
 
 
+# what a side-by-side comparison keeps equal; learning rates, z size and the family's own settings are each
+# family's defaults (a family's recipe includes them)
+SHARED_SETTINGS = ("dataset", "resolution", "channels", "epochs", "batch_size", "width", "max_images", "save_every",
+                   "seed", "grid_side", "xla", "precision", "steps_per_execution")
+
+
+def launch_every_family(settings: dict) -> None:
+    """The same dataset and shared settings once per GAN family, queued one after the other."""
+    base = settings["run"]
+    plans = []
+    for name in models.names():
+        plan = {k: v for k, v in settings.items() if k in SHARED_SETTINGS}
+        plan.update(arch=name, run=unique_run_name(f"{base}-{name}"))
+        prepare(plan, resume=False)  # every one checked before any starts
+        plans.append(plan)
+    for plan in plans:
+        jobs.start(cli_args(plan), plan["run"])
+    go_to(WATCH, plans[0]["run"])
+
+
+def siblings(run: Run, config: dict) -> list[str]:
+    """Runs of the same "train with every family" click: `<base>-<family>` for the other families."""
+    arch = config.get("arch") or models.DEFAULT
+    if not run.name.endswith(f"-{arch}"):
+        return []
+    base = run.name[: -len(arch) - 1]
+    return [f"{base}-{name}" for name in models.names() if name != arch and Run(f"{base}-{name}").exists()]
+
+
 # -- starting a run -------------------------------------------------------------------------------------
 def family_settings(preset: dict, family: models.Family | None, scope: str) -> dict:
     """The family's own settings (e.g. augmentation, EMA), below the shared ones; none for DCGAN."""
@@ -195,9 +224,21 @@ def new_run_form() -> None:
         per_epoch = images / max(speed, 1e-9)
         st.markdown(f"**About {duration(per_epoch)} per epoch**, {duration(per_epoch * settings['epochs'])} in all "
                     f"on {device.kind} ({images:,} images at about {speed:,.0f} images/s, {source}).")
-        if st.button("Start training", type="primary", icon=":material/play_arrow:"):
+        start, both = st.columns([1, 2])
+        every = "Train both families" if len(models.names()) == 2 else "Train every family"
+        if start.button("Start training", type="primary", icon=":material/play_arrow:"):
             try:
                 launch(settings)
+            except UsageError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
+        if both.button(every, icon=":material/compare:",
+                       help="The same dataset, size, epochs and seed with each GAN family (each with its own "
+                            "learning rates and settings), queued one after the other; the Epochs page then "
+                            "compares them side by side."):
+            try:
+                launch_every_family(settings)
             except UsageError as exc:
                 st.error(str(exc))
             else:
@@ -282,6 +323,9 @@ def live_panel(name: str, drawn_state: str) -> None:
             detail += f" · about {duration(eta)} left"
         st.progress(done, text=detail)
     controls(run, status, config)
+    for other in siblings(run, config):
+        st.page_link("pages/epochs.py", label=f"Compare with {other}, side by side, on the Epochs page",
+                     icon=":material/compare:", query_params={"run": name, "compare": other})
 
     left, right = st.columns([3, 2], gap="large")
     with left:
@@ -303,8 +347,11 @@ def live_panel(name: str, drawn_state: str) -> None:
             if code in FLAGS:
                 st.warning(f"**{FLAGS[code].title}.** {FLAGS[code].meaning} {FLAGS[code].what_to_try}",
                            icon=":material/warning:")
+        replicas = int(config.get("replicas") or 1)
+        in_sync = f", {replicas} replicas in sync (batch split between them)" if replicas > 1 else ", one replica"
         if epochs_rows and epochs_rows[-1].get("seconds"):
-            st.caption(f"Measured: {duration(epochs_rows[-1]['seconds'])} per epoch on {status.get('device', '?')}.")
+            st.caption(f"Measured: {duration(epochs_rows[-1]['seconds'])} per epoch on {status.get('device', '?')}"
+                       f"{in_sync}.")
 
 
 def watch() -> None:

@@ -36,6 +36,7 @@ def test_watches_the_finished_run_with_its_controls(dirs):
     assert "finished" in text(at) and "epoch 1 of 1" in " ".join(p.proto.text for p in at.get("progress"))
     assert {"Resume", "Train again with changes", "Yes, delete it"} <= set(labels(at))
     assert at.get("image"), "the newest sample grid is shown"
+    assert "per epoch on CPU" in text(at) and "one replica" in text(at)
 
 
 def test_no_dataset_says_what_to_do(tmp_path, monkeypatch):
@@ -62,6 +63,48 @@ def test_start_training_launches_a_real_trainer(dirs):
     wait_for(lambda: run.status().get("state") == "finished", 180, "the run started from the page to finish")
     config = read_json(run.config_file)
     assert (config["epochs"], config["batch_size"], config["width"], config["resolution"]) == (2, 32, 16, 32)
+
+
+def test_train_both_families_queues_the_pair_and_the_epochs_page_compares_them(dirs, monkeypatch):
+    """One click: the same data, size, epochs and seed with each family (its own learning rates), one after
+    the other; the Train page links the pair and the Epochs page opens its compare view on it."""
+    from gan_core import models
+
+    monkeypatch.setenv("GAN_MAX_RUNNING", "1")
+    at = train_page()
+    at.segmented_control(key="train_mode").set_value("Start a new run").run()
+    at.text_input[0].set_value("pair")
+    form = {n.label: n for n in at.number_input}
+    form["Epochs"].set_value(1)
+    form["Batch size"].set_value(32)
+    form["Network width"].set_value(8)
+    next(b for b in at.button if b.label == "Train both families").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    names = [f"pair-{family}" for family in models.names()]
+    assert at.selectbox(key="train_run").value == names[0]
+    for name in names:
+        wait_for(lambda name=name: Run(name).status().get("state") == "finished", 300, f"{name} to finish")
+    configs = [read_json(Run(name).config_file) for name in names]
+    assert [c["arch"] for c in configs] == models.names()
+    for c in configs:
+        assert (c["epochs"], c["batch_size"], c["width"], c["seed"]) == (1, 32, 8, 0)
+        assert c["latent_dim"] == models.get(c["arch"]).defaults["latent_dim"]  # each family's own recipe
+    first, second = (Run(name).status() for name in names[:2])
+    assert second["started"] >= first["finished"]  # queued one after the other
+
+    at = train_page()  # the Train page links the pair ...
+    at.selectbox(key="train_run").set_value(names[0]).run()
+    links = [link for link in at.get("page_link") if "Compare with" in link.proto.label]
+    assert links and names[1] in links[0].proto.label
+    epochs = AppTest.from_file("../app.py", default_timeout=60)  # ... and the Epochs page opens on it
+    epochs.switch_page("pages/epochs.py")
+    epochs.query_params["run"] = names[0]
+    epochs.query_params["compare"] = names[1]
+    epochs.run()
+    assert not epochs.exception
+    assert epochs.selectbox(key="epochs_other").value == names[1]
+    captions = " ".join(c.value for c in epochs.caption)
+    assert all(models.get(c["arch"]).title in captions for c in configs)
 
 
 def test_train_again_with_changes_prefills_the_form(dirs):

@@ -128,6 +128,8 @@ def main(argv=None) -> int:
                    "family with its defaults)")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     p.add_argument("--dcgan-epochs", type=int, default=40, help="the budget: DCGAN's training time for this many")
+    p.add_argument("--budget", type=float, help="training seconds per variant, instead of timing DCGAN first "
+                   "(to add variants to an earlier run on the same machine)")
     p.add_argument("--count", type=int, default=1797, help="real digits to train on")
     p.add_argument("--resolution", type=int, default=32)
     p.add_argument("--out", type=Path, help="also write the JSON here")
@@ -138,7 +140,7 @@ def main(argv=None) -> int:
     variants = [parse_variant(v) for v in (args.variant or models.names())]
     for family, _ in variants:
         models.get(family)
-    if variants[0][0] != "dcgan" or variants[0][1]:
+    if args.budget is None and (variants[0][0] != "dcgan" or variants[0][1]):
         variants.insert(0, ("dcgan", {}))  # the budget's yardstick comes first
     labels = [f + (":" + ",".join(f"{k}={v}" for k, v in s.items()) if s else "") for f, s in variants]
 
@@ -150,7 +152,7 @@ def main(argv=None) -> int:
         subprocess.run([sys.executable, "-m", "gan_core.datasets", "build", "digits", "--count", str(args.count),
                         "--resolution", str(args.resolution)], env=env, check=True, stdout=subprocess.DEVNULL)
         for seed in args.seeds:
-            budget, pictures = None, []
+            budget, pictures = args.budget, []
             for label, (family, settings) in zip(labels, variants, strict=True):
                 run = f"q{seed}-{len(pictures)}"
                 t0 = time.perf_counter()

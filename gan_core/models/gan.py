@@ -51,4 +51,8 @@ class GAN(keras.Model):
         """Update the running means with this step's values; what `train_step` returns to Keras."""
         for name, value in values.items():
             self.trackers[name].update_state(value)
+        if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
+            # Keras 3.15 averages logs over workers with `strategy.reduce("MEAN", value, axis=0)`, which
+            # fails on a scalar: give it one-element vectors, which it averages into the scalar it logs
+            return {name: tf.reshape(t.result(), [1]) for name, t in self.trackers.items()}
         return {name: t.result() for name, t in self.trackers.items()}

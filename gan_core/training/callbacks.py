@@ -5,6 +5,7 @@ train steps (and once per epoch for the heavier work), so the train step itself 
 """
 
 import math
+import os
 import signal
 import sys
 import time
@@ -61,16 +62,24 @@ class StepLog(keras.callbacks.Callback):
 
 
 class StopRequest(keras.callbacks.Callback):
-    """Stops training at the next execution boundary on SIGTERM/SIGINT or when `stop.request` appears."""
+    """Stops training at the next execution boundary on SIGTERM/SIGINT or when `stop.request` appears.
+
+    Several workers (`training/cluster.py`) agree first: each says whether it was asked, one all-reduce
+    adds the answers, and all stop at the same step if any was (a worker that stopped alone would leave
+    the others waiting in their next all-reduce for ever).
+    """
 
     def __init__(self, run: Run):
         super().__init__()
         self.run = run
         self.requested = False
         self.mid_epoch = False
+        self._agree = None
 
     def on_train_begin(self, logs=None):
         self._previous = {s: signal.signal(s, self._on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+        if os.environ.get("TF_CONFIG"):
+            self._agree = agreement(self.model.distribute_strategy)
 
     def on_train_end(self, logs=None):
         for sig, handler in self._previous.items():
@@ -80,10 +89,24 @@ class StopRequest(keras.callbacks.Callback):
         self.requested = True
 
     def on_train_batch_end(self, batch, logs=None):
-        if self.requested or self.run.stop_file.exists():
+        asked = self.requested or self.run.stop_file.exists()
+        if self._agree is not None:
+            asked = self._agree(asked)
+        if asked:
             self.requested = True
             self.mid_epoch = batch + 1 < self.params.get("steps", batch + 2)
             self.model.stop_training = True
+
+
+def agreement(strategy):
+    """A function flag -> whether any worker's flag is set, by one all-reduce over every replica."""
+    import tensorflow as tf
+
+    def any_worker(flag: bool) -> bool:
+        votes = strategy.experimental_distribute_values_from_function(lambda _: tf.constant(int(flag), tf.int32))
+        return int(strategy.reduce(tf.distribute.ReduceOp.SUM, votes, axis=None)) > 0
+
+    return any_worker
 
 
 class NaNGuard(keras.callbacks.Callback):
