@@ -227,22 +227,22 @@ def new_run_form() -> None:
         start, both = st.columns([1, 2])
         every = "Train both families" if len(models.names()) == 2 else "Train every family"
         if start.button("Start training", type="primary", icon=":material/play_arrow:"):
-            try:
-                launch(settings)
-            except UsageError as exc:
-                st.error(str(exc))
-            else:
-                st.rerun()
+            start_or_explain(launch, settings)
         if both.button(every, icon=":material/compare:",
                        help="The same dataset, size, epochs and seed with each GAN family (each with its own "
                             "learning rates and settings), queued one after the other; the Epochs page then "
                             "compares them side by side."):
-            try:
-                launch_every_family(settings)
-            except UsageError as exc:
-                st.error(str(exc))
-            else:
-                st.rerun()
+            start_or_explain(launch_every_family, settings)
+
+
+def start_or_explain(start, settings: dict) -> None:
+    """Start (then redraw on the run), or show the one-line reason it cannot start."""
+    try:
+        start(settings)
+    except UsageError as exc:
+        st.error(str(exc))
+    else:
+        st.rerun()
 
 
 # -- watching a run -------------------------------------------------------------------------------------

@@ -21,6 +21,18 @@ def train_page() -> AppTest:
     return at.run()
 
 
+def filled_form(run: str, *, epochs: int, width: int) -> AppTest:
+    """The new-run form with a small run's settings (batch 32), ready for a start button."""
+    at = train_page()
+    at.segmented_control(key="train_mode").set_value("Start a new run").run()
+    at.text_input[0].set_value(run)
+    form = {n.label: n for n in at.number_input}
+    form["Epochs"].set_value(epochs)
+    form["Batch size"].set_value(32)
+    form["Network width"].set_value(width)
+    return at
+
+
 def labels(at) -> list[str]:
     return [b.label for b in at.button]
 
@@ -49,13 +61,7 @@ def test_no_dataset_says_what_to_do(tmp_path, monkeypatch):
 
 
 def test_start_training_launches_a_real_trainer(dirs):
-    at = train_page()
-    at.segmented_control(key="train_mode").set_value("Start a new run").run()
-    at.text_input[0].set_value("from-page")
-    form = {n.label: n for n in at.number_input}
-    form["Epochs"].set_value(2)
-    form["Batch size"].set_value(32)
-    form["Network width"].set_value(16)
+    at = filled_form("from-page", epochs=2, width=16)
     next(b for b in at.button if b.label == "Start training").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert at.selectbox(key="train_run").value == "from-page"
@@ -71,13 +77,7 @@ def test_train_both_families_queues_the_pair_and_the_epochs_page_compares_them(d
     from gan_core import models
 
     monkeypatch.setenv("GAN_MAX_RUNNING", "1")
-    at = train_page()
-    at.segmented_control(key="train_mode").set_value("Start a new run").run()
-    at.text_input[0].set_value("pair")
-    form = {n.label: n for n in at.number_input}
-    form["Epochs"].set_value(1)
-    form["Batch size"].set_value(32)
-    form["Network width"].set_value(8)
+    at = filled_form("pair", epochs=1, width=8)
     next(b for b in at.button if b.label == "Train both families").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     names = [f"pair-{family}" for family in models.names()]
