@@ -40,10 +40,11 @@ def old_run(tmp_path, monkeypatch) -> dict:
 
 @pytest.fixture
 def toy(monkeypatch):
-    """The toy family registered in this process for one test only."""
+    """The toy family registered in this process for one test only (the registry is copied before the module
+    is imported, since importing it registers the family)."""
+    monkeypatch.setattr(models, "_FAMILIES", dict(models._FAMILIES))
     import toy_family
 
-    monkeypatch.setattr(models, "_FAMILIES", dict(models._FAMILIES))
     return models.register(toy_family.FAMILY)
 
 
