@@ -31,7 +31,8 @@ STATE_ICONS = {
 DISPLAY_PX = 560  # small grids are enlarged to at least this many pixels before the browser sees them
 
 BUILD_DEMO_DATA = "python -m gan_core.datasets build cartoon-faces --count 2000 --resolution 32"
-TRAIN_DEMO = "python -m gan_core.train --dataset cartoon-faces --run faces-demo --epochs 30 --resolution 32"
+TRAIN_DEMO = ("python -m gan_core.train --dataset cartoon-faces --run faces-demo --epochs 30 --resolution 32 "
+              "--batch-size 32")
 
 
 # -- the device ---------------------------------------------------------------------------------------
