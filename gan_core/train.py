@@ -9,6 +9,7 @@ Stop cleanly with Ctrl-C, SIGTERM, or by creating `checkpoints/<run>/stop.reques
 
 from gan_core import models
 from gan_core.core.errors import CliParser, UsageError, finite_arg, run_cli, seed_arg
+from gan_core.training.config import PRECISIONS
 
 
 def parser() -> CliParser:
@@ -33,8 +34,8 @@ def parser() -> CliParser:
     p.add_argument("--width", type=int, help="filters in D's first layer, G mirrors it (default: the family's, "
                    "64 for dcgan)")
     p.add_argument("--xla", choices=("auto", "on", "off"), help="XLA compilation (default auto: on)")
-    p.add_argument("--precision", choices=("auto", "float32", "mixed_float16"),
-                   help="default auto: mixed_float16 on a GPU, float32 on a CPU")
+    p.add_argument("--precision", choices=PRECISIONS,
+                   help="default auto: mixed_float16 on a GPU; on a CPU, mixed_bfloat16 where it has AMX, else float32")
     p.add_argument("--steps-per-execution", type=int, help="train steps per Python call (default 8)")
     small = "sngan-da only; default"
     p.add_argument("--loss", help=f"D and G loss: hinge or nonsaturating (cross-entropy) ({small} hinge)")

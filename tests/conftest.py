@@ -20,6 +20,9 @@ import pytest
 # `--xla auto` on a CPU measures XLA against the plain step once per model shape (gan_core/training/
 # xla_probe.py): an XLA compile per tiny test run would outweigh the run. tests/test_xla_probe.py measures.
 os.environ.setdefault("GAN_XLA_AUTO", "off")
+# On a CPU with AMX, `--precision auto` trains in bfloat16 (gan_core/training/device.py): the suite's reference
+# pictures were drawn in float32 and CI machines differ, so float32 everywhere unless a test asks.
+os.environ.setdefault("GAN_CPU_BF16", "off")
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:

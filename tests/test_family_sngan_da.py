@@ -112,13 +112,14 @@ def test_the_ema_generator_is_saved_restored_and_drawn(dirs, trained, monkeypatc
     keras.backend.clear_session()
 
 
-def test_forced_mixed_precision_trains_a_step_and_generates(dirs, tmp_path):
-    cli(dirs, TRAIN, "--dataset", "cartoon-faces", "--run", "mixed", "--epochs", "1", "--precision",
-        "mixed_float16", "--max-images", "16", *TINY)
-    run = dirs["checkpoints"] / "mixed"
-    assert "mixed_float16" in read_json(run / "config.json")["device"]
+@pytest.mark.parametrize("precision", ["mixed_float16", "mixed_bfloat16"])
+def test_forced_mixed_precision_trains_a_step_and_generates(dirs, tmp_path, precision):
+    cli(dirs, TRAIN, "--dataset", "cartoon-faces", "--run", precision, "--epochs", "1", "--precision",
+        precision, "--max-images", "16", *TINY)
+    run = dirs["checkpoints"] / precision
+    assert precision in read_json(run / "config.json")["device"]
     assert all(math.isfinite(r["g_loss"]) for r in read_jsonl(run / "metrics.jsonl"))
-    cli(dirs, "gan_core.generate", "mixed", "--count", "2", "--out", tmp_path)
+    cli(dirs, "gan_core.generate", precision, "--count", "2", "--out", tmp_path)
     assert all(pixels(f).std() > 0 for f in tmp_path.glob("*.png"))
 
 
@@ -272,7 +273,7 @@ def test_the_train_page_shows_the_familys_own_settings_only_for_it(dirs, monkeyp
     assert [n.value for n in at.number_input if n.label.startswith("Generator average")] == [0.999]
 
 
-@pytest.mark.parametrize("precision", ["float32", "mixed_float16"])
+@pytest.mark.parametrize("precision", ["float32", "mixed_float16", "mixed_bfloat16"])
 def test_xla_compiles_the_step_with_every_piece_on(precision):
     """What a GPU runs: the XLA-compiled step, lazy R1 (both branches), skip blocks, augmentation, EMA."""
     import keras

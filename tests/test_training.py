@@ -180,14 +180,44 @@ def test_mirrored_strategy_over_two_logical_cpus(dirs, tmp_path):
     assert len(list(tmp_path.glob("*.png"))) == 2
 
 
-def test_forced_mixed_precision_trains_and_generates(dirs, tmp_path):
-    cli(dirs, TRAIN, "--dataset", "cartoon-faces", "--run", "mixed", "--epochs", "1", "--precision",
-        "mixed_float16", *SMALL)
-    run = dirs["checkpoints"] / "mixed"
-    assert "mixed_float16" in read_json(run / "config.json")["device"]
+def test_auto_precision_on_a_cpu_is_bfloat16_only_with_amx_and_onednn(monkeypatch):
+    from gan_core.core.errors import UsageError
+    from gan_core.training import device
+
+    monkeypatch.setenv("GAN_CPU_BF16", "auto")
+    for flags, onednn, expected in [({"avx2", "avx512f", "avx512_bf16", "amx_bf16"}, True, "mixed_bfloat16"),
+                                    ({"avx2", "avx512f", "avx512_bf16"}, True, "float32"),  # emulated: no gain
+                                    ({"avx2"}, False, "float32"),
+                                    ({"amx_bf16"}, False, "float32")]:
+        monkeypatch.setattr(device, "cpu_flags", lambda flags=flags: flags)
+        monkeypatch.setattr(device.xla_probe, "onednn_on", lambda onednn=onednn: onednn)
+        assert device.cpu_precision() == expected, (flags, onednn)
+    monkeypatch.setattr(device, "cpu_flags", lambda: {"amx_bf16"})
+    monkeypatch.setattr(device.xla_probe, "onednn_on", lambda: True)
+    monkeypatch.setenv("GAN_CPU_BF16", "off")
+    assert device.cpu_precision() == "float32"
+    monkeypatch.setenv("GAN_CPU_BF16", "yes")
+    with pytest.raises(UsageError, match="GAN_CPU_BF16 must be auto or off"):
+        device.cpu_precision()
+
+
+def test_a_bad_bf16_switch_is_one_line_and_writes_nothing(dirs):
+    p = cli(dirs, TRAIN, "--dataset", "cartoon-faces", "--run", "bf", "--epochs", "1", *SMALL, check=False,
+            GAN_CPU_BF16="yes")
+    assert_one_line_error(p, "GAN_CPU_BF16 must be auto or off")
+    assert not (dirs["checkpoints"] / "bf").exists()
+
+
+@pytest.mark.parametrize("precision", ["mixed_float16", "mixed_bfloat16"])
+def test_forced_mixed_precision_trains_and_generates(dirs, tmp_path, precision):
+    cli(dirs, TRAIN, "--dataset", "cartoon-faces", "--run", precision, "--epochs", "1", "--precision",
+        precision, *SMALL)
+    run = dirs["checkpoints"] / precision
+    assert precision in read_json(run / "config.json")["device"]
+    assert read_json(run / "config.json")["precision_used"] == precision
     rows = read_jsonl(run / "metrics.jsonl")
     assert all(np.isfinite(r["g_loss"]) for r in rows)
-    cli(dirs, "gan_core.generate", "mixed", "--count", "3", "--out", tmp_path)
+    cli(dirs, "gan_core.generate", precision, "--count", "3", "--out", tmp_path)
     assert all(pixels(f).std() > 0 for f in tmp_path.glob("*.png"))
 
 

@@ -30,6 +30,37 @@ def cpu_name() -> str:
     return f"{cpu_model()}, {cpu_cores()} cores"
 
 
+def cpu_flags() -> set[str]:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+# the vector units that decide how fast training runs on a CPU, as people name them
+VECTOR_UNITS = (("avx2", "AVX2"), ("avx512f", "AVX-512"), ("avx512_bf16", "AVX-512 BF16"), ("amx_bf16", "AMX"))
+
+
+def cpu_bf16_mode() -> str:
+    """GAN_CPU_BF16: auto (bfloat16 on CPUs with AMX, `training.device.cpu_precision`) or off (float32)."""
+    mode = os.environ.get("GAN_CPU_BF16", "auto")
+    if mode not in ("auto", "off"):
+        from gan_core.core.errors import UsageError
+
+        raise UsageError(f"GAN_CPU_BF16 must be auto or off, not {mode!r}")
+    return mode
+
+
+def cpu_vector_units() -> str:
+    """E.g. "AVX2, AVX-512, AVX-512 BF16, AMX": the same kind of machine may be a Xeon or an EPYC, 3.7x apart."""
+    flags = cpu_flags()
+    return ", ".join(name for flag, name in VECTOR_UNITS if flag in flags) or "unknown"
+
+
 def nvidia_gpu_names(timeout: float = 3.0) -> list[str]:
     """NVIDIA GPU names from `nvidia-smi`; [] if there are none (or no driver)."""
     try:

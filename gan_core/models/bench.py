@@ -252,9 +252,9 @@ def describe(summary: dict) -> str:
 def machine() -> dict:
     import platform
 
-    from gan_core.core.hardware import cpu_name
+    from gan_core.core.hardware import cpu_name, cpu_vector_units
 
-    return {"cpu": cpu_name(), "python": platform.python_version()}
+    return {"cpu": cpu_name(), "vector_units": cpu_vector_units(), "python": platform.python_version()}
 
 
 def save_sheet(rows: list[list[tuple[str, object]]], path: Path) -> None:
@@ -280,7 +280,8 @@ def save_sheet(rows: list[list[tuple[str, object]]], path: Path) -> None:
 def report(data: dict) -> str:
     budget = (f"{data['budget_seconds']:g} s" if data.get("budget_seconds")
               else f"DCGAN's {data['dcgan_epochs']} epochs of training time")
-    lines = [f"machine: {data['machine']['cpu']}; {data['dataset']} ({data['count']} real); budget: {budget}; "
+    cpu = f"{data['machine']['cpu']} ({data['machine'].get('vector_units', '?')})"
+    lines = [f"machine: {cpu}; {data['dataset']} ({data['count']} real); budget: {budget}; "
              f"medians over seeds {data['seeds']}", ""]
     judged = data["dataset"] == "digits"
     heads = ("score at budget", "best", "minutes to 6", "rarest digit") if judged else ()

@@ -77,9 +77,11 @@ def machine(device, sgemm: float) -> dict:
     import keras
     import tensorflow as tf
 
+    from gan_core.core.hardware import cpu_vector_units
     from gan_core.training.device import cpu_name
 
-    return {"cpu": cpu_name(), "cores": os.cpu_count(), "device": device.describe(), "onednn": onednn_on(),
+    return {"cpu": cpu_name(), "vector_units": cpu_vector_units(), "cores": os.cpu_count(),
+            "device": device.describe(), "onednn": onednn_on(),
             "numpy_sgemm_gflops": round(sgemm, 1),
             "tensorflow": tf.__version__, "keras": keras.__version__, "python": platform.python_version()}
 
@@ -203,10 +205,15 @@ def measure(arch: str, dataset, batch, precision: str, plan: Plan) -> dict:
 
 
 # -- output -----------------------------------------------------------------------------------------
+def machine_line(m: dict) -> str:
+    return (f"machine: {m['cpu']} ({m.get('vector_units', '?')}); TensorFlow {m['tensorflow']}, "
+            f"Keras {m['keras']}, Python {m['python']}")
+
+
 def report(data: dict) -> str:
     m, s = data["machine"], data["settings"]
     onednn_state = {True: "on", False: "off"}.get(m["onednn"], "unknown")
-    lines = [f"machine: {m['cpu']}; TensorFlow {m['tensorflow']}, Keras {m['keras']}, Python {m['python']}",
+    lines = [machine_line(m),
              f"device:  {m['device']}; oneDNN kernels {onednn_state}",
              f"setup:   each family's default networks, batch {s['batch_size']}, {s['precision']}; "
              f"medians of {s['windows']} windows",
@@ -233,6 +240,17 @@ def report(data: dict) -> str:
     return "\n".join(lines)
 
 
+def sweep_report(data: dict) -> str:
+    from gan_core.training.step_sweep import report as one
+
+    m = data["machine"]
+    lines = [machine_line(m),
+             f"numpy SGEMM {m['numpy_sgemm_gflops']:.0f} GFLOP/s"]
+    for result in data["sweeps"]:
+        lines += one(result)
+    return "\n".join(lines)
+
+
 def parse(argv):
     from gan_core import models
 
@@ -240,6 +258,9 @@ def parse(argv):
     p.add_argument("--arch", nargs="+", default=None,
                    help=f"GAN families to measure (default: all, {' '.join(models.names())})")
     p.add_argument("--resolutions", type=int, nargs="+", default=[32, 64], choices=(32, 64, 128, 256))
+    p.add_argument("--sweep", action="store_true",
+                   help="instead: the bare step under one change at a time (threads, batch, oneDNN, bfloat16), "
+                        "each in its own process (gan_core/training/step_sweep.py)")
     p.add_argument("--quick", action="store_true", help="a few steps only (for tests): the numbers mean little")
     p.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
     p.add_argument("--out", type=Path, help="also write the JSON results to this file")
@@ -265,6 +286,18 @@ def main(argv=None) -> int:
             "results": []}
     progress(f"on {data['machine']['device']}")
     t0 = time.perf_counter()
+    if args.sweep:
+        from gan_core.training import step_sweep
+
+        data["sweeps"] = [step_sweep.sweep(arch, resolution, progress, rounds=1 if args.quick else 2,
+                                           windows=1 if args.quick else step_sweep.WINDOWS)
+                          for arch in args.arch for resolution in args.resolutions]
+        data["seconds"] = round(time.perf_counter() - t0, 1)
+        if args.out:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(json.dumps(data, indent=2) + "\n")
+        print(json.dumps(data, indent=2) if args.json else sweep_report(data))
+        return 0
     with temporary_store():
         for resolution in args.resolutions:
             dataset = build_dataset(resolution, plan)

@@ -8,11 +8,14 @@ from dataclasses import asdict, dataclass, fields
 
 from gan_core import models
 from gan_core.core.errors import UsageError
+from gan_core.core.hardware import cpu_bf16_mode
 from gan_core.training.xla_probe import xla_auto_mode
 
 DEFAULT_ARCH = models.DEFAULT
 
 RESOLUTIONS = (32, 64, 128, 256)
+# mixed_bfloat16: float32 weights, bfloat16 maths; fast on CPUs with AMX (measured 1.5x, docs/benchmarks.md)
+PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
 GRID_SIDE = {32: 8, 64: 8, 128: 6, 256: 4}  # sample grid cells per side: ~256-1024 px images
 FAMILY_SETTINGS = ("loss", "spectral_norm", "augment", "augment_strength", "ema", "ema_rampup", "r1", "r1_every",
                    "g_block")
@@ -40,7 +43,7 @@ class TrainConfig:
     width: int | None = None  # filters of the discriminator's first layer; the generator mirrors it
     grid_side: int | None = None
     xla: str = "auto"  # auto | on | off
-    precision: str = "auto"  # auto | float32 | mixed_float16
+    precision: str = "auto"  # PRECISIONS
     steps_per_execution: int = 8  # train steps per call from Python; also the logging interval
     # Settings only some families read (the family's row lists them in `settings`; None: its default).
     # A family that does not read one refuses it rather than ignore it: an ablation that silently ran
@@ -83,8 +86,10 @@ class TrainConfig:
             raise UsageError("--xla must be auto, on or off")
         if self.xla == "auto":
             xla_auto_mode()  # the environment's GAN_XLA_AUTO, checked before anything is written
-        if self.precision not in ("auto", "float32", "mixed_float16"):
-            raise UsageError("--precision must be auto, float32 or mixed_float16")
+        if self.precision not in PRECISIONS:
+            raise UsageError(f"--precision must be one of {', '.join(PRECISIONS)}")
+        if self.precision == "auto":
+            cpu_bf16_mode()  # the environment's GAN_CPU_BF16, checked before anything is written
         if self.grid_side is None:
             self.grid_side = GRID_SIDE[self.resolution]
         self._check_family_settings()

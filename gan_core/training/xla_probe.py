@@ -61,11 +61,14 @@ def onednn_on() -> bool:
 
 
 def key(config) -> str:
+    import keras
     import tensorflow as tf
 
     shape = {k: v for k, v in sorted(asdict(config).items()) if k not in NOT_SHAPING and v is not None}
-    return json.dumps({"cpu": cpu_name(), "tensorflow": tf.__version__, "onednn": onednn_on(), **shape},
-                      sort_keys=True)
+    # the precision in force (auto may mean float32 or bfloat16 on a CPU): XLA and oneDNN differ on each
+    policy = keras.mixed_precision.global_policy().name
+    return json.dumps({"cpu": cpu_name(), "tensorflow": tf.__version__, "onednn": onednn_on(), **shape,
+                       "policy": policy}, sort_keys=True)
 
 
 def _entries() -> dict:
