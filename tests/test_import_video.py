@@ -7,6 +7,7 @@ lossy compression, so each stored image says which source frame it came from.
 
 import itertools
 import json
+import shutil
 import signal
 import threading
 from fractions import Fraction
@@ -265,8 +266,11 @@ def test_ctrl_c_on_the_command_line_leaves_nothing(tmp_path):
     """SIGINT while frames are being stored: one line, exit 130, no dataset and no hidden leftovers."""
     video = make_video(tmp_path / "long.mp4", 1500, size=(160, 120),
                        content=lambda i: np.full((120, 160, 3), frame_colour(i % 256), np.uint8))
+    # eight copies: 12,000 frames. One video took a fast Xeon only ~2.5 s, and the import once finished
+    # before the signal arrived; the interrupted test ends early, so the longer input costs nothing
+    videos = [video] + [shutil.copy(video, tmp_path / f"long-{k}.mp4") for k in range(1, 8)]
     dirs = {"datasets": tmp_path / "datasets", "checkpoints": tmp_path / "checkpoints"}
-    proc = popen(dirs, DATA, "import-video", video, "--name", "long", "--every", "1", "--resolution", "256")
+    proc = popen(dirs, DATA, "import-video", *videos, "--name", "long", "--every", "1", "--resolution", "256")
     try:
         wait_for(lambda: dirs["datasets"].exists() and any(dirs["datasets"].iterdir()), 60,
                  "the import to start writing")
