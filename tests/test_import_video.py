@@ -9,13 +9,15 @@ import itertools
 import json
 import shutil
 import signal
+import subprocess
+import sys
 import threading
 from fractions import Fraction
 
 import av
 import numpy as np
 import pytest
-from helpers import assert_one_line_error, cli, frame_colour, frame_index, make_video, popen, wait_for
+from helpers import ROOT, assert_one_line_error, cli, cli_env, frame_colour, frame_index, make_video, wait_for
 
 from gan_core.core.errors import UsageError
 from gan_core.datasets.importer import ImportCancelled, ImportStatus, import_videos
@@ -266,11 +268,15 @@ def test_ctrl_c_on_the_command_line_leaves_nothing(tmp_path):
     """SIGINT while frames are being stored: one line, exit 130, no dataset and no hidden leftovers."""
     video = make_video(tmp_path / "long.mp4", 1500, size=(160, 120),
                        content=lambda i: np.full((120, 160, 3), frame_colour(i % 256), np.uint8))
-    # eight copies: 12,000 frames. One video took a fast Xeon only ~2.5 s, and the import once finished
-    # before the signal arrived; the interrupted test ends early, so the longer input costs nothing
+    # Eight copies (12,000 frames): one took a fast Xeon only ~2.5 s. And the child gets SIGINT's default
+    # action, as under a terminal: started from a background job (`cmd &` in a script, as CI may run the
+    # suite), it would inherit SIGINT ignored, and Python then installs no KeyboardInterrupt handler.
     videos = [video] + [shutil.copy(video, tmp_path / f"long-{k}.mp4") for k in range(1, 8)]
     dirs = {"datasets": tmp_path / "datasets", "checkpoints": tmp_path / "checkpoints"}
-    proc = popen(dirs, DATA, "import-video", *videos, "--name", "long", "--every", "1", "--resolution", "256")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", DATA, "import-video", *map(str, videos), "--name", "long", "--every", "1",
+         "--resolution", "256"], cwd=ROOT, env=cli_env(dirs), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         wait_for(lambda: dirs["datasets"].exists() and any(dirs["datasets"].iterdir()), 60,
                  "the import to start writing")
