@@ -213,8 +213,8 @@ def main(argv=None) -> int:
                 progress(f"seed {seed} {label}: {describe(summary)}; {time.perf_counter() - t0:.0f}s")
                 pictures.append(grid_picture(run, summary["epochs"]))
                 if args.minutes:
-                    rows.append([(m, epoch_at(points, m * 60)) for m in args.minutes])
-                    rows[-1] = [(f"{m:g} min: epoch {e}", e and grid_picture(run, e)) for m, e in rows[-1]]
+                    epochs_at = [(m, epoch_at(points, m * 60)) for m in args.minutes]
+                    rows.append([(f"{m:g} min: epoch {e}", e and grid_picture(run, e)) for m, e in epochs_at])
             if args.grids:
                 save_sheet([list(zip(labels, pictures, strict=True))], args.grids /
                            f"quality-{args.dataset}-seed{seed}.png")

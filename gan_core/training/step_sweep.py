@@ -19,7 +19,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 
-from gan_core.core.hardware import cpu_flags
+from gan_core.core.hardware import cpu_vector_units
 
 BATCH = 64
 WINDOWS = 3  # timed windows per path in each child
@@ -46,12 +46,6 @@ SETTINGS = (
     Setting("oneDNN kernels forced off", env={"TF_ENABLE_ONEDNN_OPTS": "0"}),
     Setting("mixed bfloat16", policy="mixed_bfloat16"),
 )
-
-
-def bf16_hardware() -> str:
-    flags = cpu_flags()
-    found = sorted(flags & {"avx512_bf16", "amx_bf16"})
-    return ", ".join(found) if found else "none (no avx512_bf16, no amx_bf16)"
 
 
 # -- the child: one setting, in a fresh TensorFlow --------------------------------------------------
@@ -134,13 +128,13 @@ def sweep(arch: str, resolution: int, progress, settings=SETTINGS, rounds: int =
         best = max(row["xla"] or 0, row["plain"] or 0)
         row["fastest_over_defaults"] = round(best / fastest_base, 3) if best and fastest_base else None
     return {"arch": arch, "resolution": resolution, "rounds": rounds, "windows_per_child": windows,
-            "bf16_hardware": bf16_hardware(), "rows": rows}
+            "vector_units": cpu_vector_units(), "rows": rows}
 
 
 def report(result: dict) -> list[str]:
     lines = ["", f"sweep: {result['arch']} {result['resolution']} px, bare step images/s (medians of "
                   f"{result['rounds']} rounds x {result['windows_per_child']} windows, each setting in its own "
-                  f"process); CPU bfloat16 hardware: {result['bf16_hardware']}"]
+                  f"process); CPU: {result['vector_units']}"]
     for row in result["rows"]:
         if row["xla"] is None and row["plain"] is None:
             lines.append(f"  {row['setting']:<52} failed: {row['errors'][0] if row['errors'] else '?'}")
