@@ -1,4 +1,5 @@
-"""What every page does first: page config, the menu, and the facilitator lock in the sidebar.
+"""What every page does first: page config, the menu, the facilitator lock in the sidebar (and Keras'
+state kept across script runs, `ui.keras_state`).
 
 The menu is drawn here with `st.page_link` (Streamlit's own sidebar menu is switched off in
 .streamlit/config.toml): classic `pages/` discovery serves every page at its own URL reliably on the
@@ -10,6 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui import lock
+from ui.keras_state import keep_keras_state
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [  # file, title, icon
@@ -24,6 +26,7 @@ PAGES = [  # file, title, icon
 
 
 def setup(title: str) -> None:
+    keep_keras_state()
     st.set_page_config(page_title=f"{title} · GAN Explorer" if title != "Home" else "GAN Explorer",
                        page_icon=":material/blur_on:", layout="wide")
     with st.sidebar:
