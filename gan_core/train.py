@@ -10,6 +10,7 @@ Stop cleanly with Ctrl-C, SIGTERM, or by creating `checkpoints/<run>/stop.reques
 from gan_core import models
 from gan_core.core.errors import CliParser, UsageError, finite_arg, run_cli, seed_arg
 from gan_core.training.config import PRECISIONS
+from gan_core.training.jobs import APP_NICENESS
 
 
 def parser() -> CliParser:
@@ -54,12 +55,26 @@ def parser() -> CliParser:
                    f"skip-layer excitation) ({small} plain)")
     p.add_argument("--queue", action="store_true",
                    help="wait in the queue until fewer than GAN_MAX_RUNNING (default 1) runs are training")
+    p.add_argument("--nice", type=int, default=0, metavar="0-19",
+                   help="lower this trainer's CPU priority so the app's pages stay quick (the app starts its "
+                   f"trainers at {APP_NICENESS}; default 0: unchanged)")
     return p
+
+
+def lower_priority(niceness: int) -> None:
+    """Pages drawn beside a trainer on two cores wait for it unless the trainer yields (`os.nice`)."""
+    import os
+
+    if not 0 <= niceness <= 19:
+        raise UsageError(f"--nice must be 0 to 19, not {niceness}")
+    if niceness:
+        os.nice(niceness)
 
 
 def main(argv=None) -> int:
     args = vars(parser().parse_args(argv))
     resume, queue = args.pop("resume"), args.pop("queue")
+    lower_priority(args.pop("nice"))
     if resume:
         unused = [k for k, v in args.items() if v is not None and k not in ("run", "epochs")]
         if unused:

@@ -220,7 +220,8 @@ def new_run_form() -> None:
         device = device_info()
         with st.spinner("Estimating the time per epoch…"):
             speed, source = images_per_sec(settings["arch"], settings["resolution"], dataset.channels,
-                                           settings["width"], settings["latent_dim"], device.kind)
+                                           settings["width"], settings["latent_dim"], device.kind,
+                                           settings["precision"])
         per_epoch = images / max(speed, 1e-9)
         st.markdown(f"**About {duration(per_epoch)} per epoch**, {duration(per_epoch * settings['epochs'])} in all "
                     f"on {device.kind} ({images:,} images at about {speed:,.0f} images/s, {source}).")

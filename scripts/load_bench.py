@@ -1,21 +1,25 @@
-"""A room of thirty on one machine: N browser sessions open the app's pages at once while a run trains.
+"""A room of thirty on one machine: N sessions open the app's pages at once while a run trains.
 
     .venv/bin/python scripts/load_bench.py                     # 30 sessions spread over every page
     .venv/bin/python scripts/load_bench.py --pages latent      # all of them on the Latent space page
-    .venv/bin/python scripts/load_bench.py --sessions 10 --json
+    .venv/bin/python scripts/load_bench.py --client browser    # each session a real (headless) Chromium tab
+    .venv/bin/python scripts/load_bench.py --sessions 10 --trainer-nice 0 --json
 
 What it does, all on 127.0.0.1 in a temporary folder: builds `cartoon-faces` (1,000 images, 32 px),
 trains a finished run `demo` (4 epochs) for the pages to show, starts a second run `live` that keeps
-training, starts the app, and measures the trainer's images/s alone for `--baseline` seconds. Then N
-sessions of one headless Chromium (Debian's, as the tests use) open their page at the same moment
-("cold": the server's caches are empty), and once every one has drawn, open it again ("warm"). A visit
-counts as drawn when Streamlit has finished its script run (no running icon, nothing stale) and every
-picture on the page has loaded (at least one picture or chart). Reported per page: median and p95 of
-the times, cold and warm, and the trainer's images/s under load against alone.
+training (at the niceness the app gives its trainers), starts the app, and measures the trainer's
+images/s alone for `--baseline` seconds. Then N sessions open their page at the same moment ("cold":
+the server's caches are empty), and once every one has drawn, open it again ("warm"). Reported per
+page: median and p95 of the times, cold and warm, and the trainer's images/s under load against alone.
 
-Honest limits: the N browsers run on the same cores as the server and the trainer (in a workshop they
-run on the participants' laptops), so this is harsher than a real room; every wait is bounded
-(`--timeout` per visit), and a visit that times out is counted and reported, not hidden.
+Two kinds of session. `light` (the default) asks of the server exactly what a participant's browser
+asks of it: the page's HTML, a Streamlit session over the websocket with a rerun request for the page,
+every message until the script run has finished, then every picture the page refers to; it renders
+nothing, as in a workshop the browsers run on the participants' laptops. `browser` opens each session
+as a context of one headless Chromium on the same cores (harsher than a real room: thirty software-
+rendered tabs compete with the server and the trainer); a visit counts as drawn when Streamlit has
+finished its script run and every picture on the page has loaded. Every wait is bounded (`--timeout`
+per visit), and a visit that times out is counted and reported, not hidden.
 """
 
 import argparse
@@ -23,6 +27,7 @@ import asyncio
 import json
 import os
 import platform
+import re
 import socket
 import statistics
 import subprocess
@@ -116,11 +121,68 @@ async def visit(browser, url: str, timeout: float) -> float | None:
         await context.close()
 
 
-async def room(url: str, pages: list[str], sessions: int, timeout: float) -> dict:
-    from playwright.async_api import async_playwright
+MEDIA_URL = re.compile(rb"/media/[0-9a-f]+\.[a-z0-9]+")
 
+
+async def light_visit(url: str, page: str, timeout: float) -> float | None:
+    """Seconds until a light session has drawn `page` (`light_session`), or None if it failed or drew nothing."""
+    try:
+        async with asyncio.timeout(timeout):
+            drawn = await light_session(url, page)
+    except (TimeoutError, OSError, ValueError) as error:
+        say(f"{page}: visit failed ({type(error).__name__})")
+        return None
+    return drawn["seconds"] if drawn["pictures"] or drawn["charts"] else None
+
+
+async def light_session(url: str, page: str) -> dict:
+    """What a participant's browser asks of the server, without a browser: the page's HTML, a Streamlit
+    session over the websocket (opened as the frontend opens it: a rerun request for the page), every
+    message until the script run has finished, then every picture the page refers to."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.asyncio.client import connect
+
+    t0 = time.perf_counter()
+    await asyncio.to_thread(fetch, url + PAGES[page])
+    media, charts, title = set(), 0, None
+    async with connect(url.replace("http://", "ws://") + "/_stcore/stream", subprotocols=["streamlit"],
+                       max_size=None) as ws:
+        hello = BackMsg()
+        hello.rerun_script.page_name = PAGES[page].strip("/")
+        await ws.send(hello.SerializeToString())
+        while True:
+            raw = await ws.recv()
+            msg = ForwardMsg.FromString(raw)
+            kind = msg.WhichOneof("type")
+            media.update(MEDIA_URL.findall(raw))
+            charts += kind == "delta" and msg.delta.new_element.WhichOneof("type") == "plotly_chart"
+            if kind == "page_config_changed" and msg.page_config_changed.title:
+                title = msg.page_config_changed.title
+            if kind == "script_finished" and msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+                break
+    for path in media:
+        await asyncio.to_thread(fetch, url + path.decode())
+    return {"seconds": time.perf_counter() - t0, "title": title, "pictures": len(media), "charts": charts}
+
+
+def fetch(url: str) -> None:
+    with urllib.request.urlopen(url, timeout=60) as r:
+        r.read()
+
+
+async def room(url: str, pages: list[str], sessions: int, timeout: float, client: str) -> dict:
     plan = [pages[i % len(pages)] for i in range(sessions)]
     results = {}
+    if client == "light":
+        for phase in ("cold", "warm"):
+            t0 = time.perf_counter()
+            times = await asyncio.gather(*(light_visit(url, name, timeout) for name in plan))
+            say(f"{phase}: {sessions} sessions drawn in {time.perf_counter() - t0:.0f}s")
+            results[phase] = list(zip(plan, times, strict=True))
+        return results
+    from playwright.async_api import async_playwright
+
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         for phase in ("cold", "warm"):
@@ -153,8 +215,10 @@ def summarise(results: dict, pages: list[str]) -> dict:
 
 def report(data: dict) -> str:
     m, t = data["machine"], data["trainer"]
-    lines = [f"machine: {m['cpu']}; {data['sessions']} sessions of one headless Chromium on the same machine",
-             f"trainer images/s: alone {t['alone']}, under load {t['under_load']} ({t['kept']:.0%} kept)", "",
+    who = "light protocol-level clients" if data["client"] == "light" else "one headless Chromium"
+    lines = [f"machine: {m['cpu']} ({m['vector_units']}); {data['sessions']} sessions of {who} on the same machine",
+             f"trainer (--nice {data['trainer_nice']}) images/s: alone {t['alone']}, under load {t['under_load']} "
+             f"({t['kept']:.0%} kept)", "",
              "page       cold median / p95 (s)   warm median / p95 (s)   timed out (cold, warm)"]
     for name, row in data["pages"].items():
         c, w = row["cold"], row["warm"]
@@ -164,15 +228,22 @@ def report(data: dict) -> str:
 
 
 def main(argv=None) -> int:
+    sys.path.insert(0, str(ROOT))
+    from gan_core.core.hardware import cpu_name, cpu_vector_units
+    from gan_core.training.jobs import APP_NICENESS
+
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sessions", type=int, default=30)
     ap.add_argument("--pages", nargs="+", choices=list(PAGES), default=list(PAGES))
     ap.add_argument("--baseline", type=float, default=40, help="seconds of the trainer alone")
     ap.add_argument("--timeout", type=float, default=300, help="seconds one visit may take before it counts as failed")
+    ap.add_argument("--client", choices=("light", "browser"), default="light",
+                    help="light: protocol-level sessions (what each browser asks of the server, no rendering); "
+                    "browser: one headless Chromium with a context per session, on the same cores")
+    ap.add_argument("--trainer-nice", type=int, default=APP_NICENESS,
+                    help=f"the live trainer's --nice (the app starts its trainers at {APP_NICENESS})")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
-    sys.path.insert(0, str(ROOT))
-    from gan_core.core.hardware import cpu_name
 
     with tempfile.TemporaryDirectory(prefix="gan-load-") as tmp:
         checkpoints = Path(tmp) / "checkpoints"
@@ -182,7 +253,8 @@ def main(argv=None) -> int:
         cli(env, "gan_core.datasets", "build", "cartoon-faces", "--count", "1000", "--resolution", "32")
         cli(env, "gan_core.train", "--dataset", "cartoon-faces", "--run", "demo", "--epochs", "4", "--resolution", "32",
             "--save-every", "1")
-        live = ["--dataset", "cartoon-faces", "--run", "live", "--epochs", "1000", "--resolution", "32"]
+        live = ["--dataset", "cartoon-faces", "--run", "live", "--epochs", "1000", "--resolution", "32",
+                "--nice", str(args.trainer_nice)]
         trainer = subprocess.Popen([sys.executable, "-m", "gan_core.train", *live], cwd=ROOT, env=env,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         app, url = start_app(env)
@@ -198,7 +270,7 @@ def main(argv=None) -> int:
             alone, start = images_per_sec(rows[start:]), len(rows)
             say(f"{args.sessions} sessions on {', '.join(args.pages)} at {url}")
             t0 = time.perf_counter()
-            results = asyncio.run(room(url, args.pages, args.sessions, args.timeout))
+            results = asyncio.run(room(url, args.pages, args.sessions, args.timeout, args.client))
             under_load = images_per_sec(trainer_rows(checkpoints)[start:])
             seconds = time.perf_counter() - t0
         finally:
@@ -208,7 +280,8 @@ def main(argv=None) -> int:
                     proc.wait(timeout=30)
                 except subprocess.TimeoutExpired:
                     proc.kill()
-    data = {"machine": {"cpu": cpu_name(), "python": platform.python_version()}, "sessions": args.sessions,
+    data = {"machine": {"cpu": cpu_name(), "vector_units": cpu_vector_units(), "python": platform.python_version()},
+            "sessions": args.sessions, "client": args.client, "trainer_nice": args.trainer_nice,
             "seconds": round(seconds, 1),
             "trainer": {"alone": alone, "under_load": under_load,
                         "kept": (under_load or 0) / alone if alone else 0.0},

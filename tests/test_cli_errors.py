@@ -33,6 +33,7 @@ TRAIN = ["gan_core.train", "--dataset", "cartoon-faces", "--epochs", "1", "--bat
     ([*TRAIN, "--run", "x", "--beta1", "1"], ["--beta1 must be at least 0 and below 1"]),
     ([*TRAIN, "--run", "x", "--lr-d", "inf"], ["not a finite number"]),
     ([*TRAIN, "--run", "x", "--no-such-option"], ["unrecognized arguments", "--help"]),
+    ([*TRAIN, "--run", "x", "--nice", "20"], ["--nice must be 0 to 19, not 20"]),
     ([*TRAIN, "--run", "x\n"], ["is not allowed"]),
     ([*TRAIN, "--run", "plain-file"], ["is a file, not a run"]),
     (["gan_core.train", "--epochs", "2"], ["--run", "required"]),

@@ -75,6 +75,13 @@ def cpu_precision() -> str:
     return "mixed_bfloat16" if "amx_bf16" in cpu_flags() and xla_probe.onednn_on() else "float32"
 
 
+def precision_in_force(precision: str, device_kind: str) -> str:
+    """What --precision means on this machine: auto is mixed float16 on a GPU, `cpu_precision()` on a CPU."""
+    if precision != "auto":
+        return precision
+    return "mixed_float16" if device_kind == "GPU" else cpu_precision()
+
+
 def decide_xla(device: Device, config, log=print) -> None:
     """With --xla auto on one CPU device, XLA where it measured faster for this model (once, then remembered)."""
     if not device.xla_measurable or xla_auto_mode() != "measure":
@@ -106,8 +113,7 @@ def setup(precision: str = "auto", xla: str = "auto") -> Device:
     else:
         strategy = tf.distribute.get_strategy()
 
-    if precision == "auto":
-        precision = "mixed_float16" if gpus else cpu_precision()
+    precision = precision_in_force(precision, "GPU" if gpus else "CPU")
     keras.mixed_precision.set_global_policy(precision)
 
     kind, names = ("GPU", gpu_names()) if gpus else ("CPU", [cpu_name()])

@@ -23,6 +23,7 @@ from gan_core.core.runs import Run, hostname, list_runs, now
 
 PROJECT = Path(__file__).resolve().parents[2]
 LOG_NAME = "train.log"
+APP_NICENESS = 10  # trainers started from the app yield the CPU to the pages people are looking at
 
 
 def max_running() -> int:
@@ -101,7 +102,7 @@ def wait_for_turn(run: Run, poll: float = 1.0, log=print) -> bool:
 
 
 def start(args: list[str], run_name: str, env: dict | None = None, timeout: float = 30) -> subprocess.Popen:
-    """Launch `python -m gan_core.train <args> --queue` detached, logging to the run's `train.log`.
+    """Launch `python -m gan_core.train <args> --queue --nice 10` detached, logging to the run's `train.log`.
 
     Returns once the trainer has put the run in the queue (so every page sees it at once); if the
     trainer refuses the request instead, its one-line error is raised here.
@@ -112,7 +113,8 @@ def start(args: list[str], run_name: str, env: dict | None = None, timeout: floa
     child_env = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1", "GAN_QUEUED_AT": queue_stamp()}
     child_env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     with open(run.path / LOG_NAME, "a", encoding="utf-8") as log:
-        child = subprocess.Popen([sys.executable, "-m", "gan_core.train", *args, "--queue"], cwd=PROJECT,
+        child = subprocess.Popen([sys.executable, "-m", "gan_core.train", *args, "--queue",
+                                  "--nice", str(APP_NICENESS)], cwd=PROJECT,
                                  env=child_env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                  start_new_session=True)
     deadline = time.monotonic() + timeout
