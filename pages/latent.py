@@ -83,7 +83,14 @@ def pick_run() -> tuple[Run, int, int]:
     name = c1.selectbox("Run", [v.name for v in views], index=most_trained, key=RUN_KEY)
     run = Run(name)
     saved = run.weight_epochs()
-    epoch = c2.select_slider("Epoch (saved generators)", saved, value=saved[-1], key=f"lat_epoch_{name}")
+    # a run still training replaces its newest generator every epoch: start on the newest one it keeps, so the
+    # pictures stay put (and a room of thirty shares one drawing of them)
+    training = next(v.active for v in views if v.name == name)
+    start = (run.kept_weight_epochs() or saved)[-1] if training else saved[-1]
+    epoch_key = f"lat_epoch_{name}"
+    if st.session_state.get(epoch_key) not in saved:  # first visit, or the trainer replaced the one picked
+        st.session_state.pop(epoch_key, None)
+    epoch = c2.select_slider("Epoch (saved generators)", saved, value=start, key=epoch_key)
     try:  # a damaged config or generator file: say which, keep the epoch picker so another epoch can be chosen
         from gan_core.explore.latent import load_generator, model_config
 
@@ -91,6 +98,9 @@ def pick_run() -> tuple[Run, int, int]:
         with GENERATE_LOCK:
             load_generator(run, epoch)
     except UsageError as exc:
+        if not run.generator_file(epoch).exists():  # replaced by a newer epoch between listing and loading
+            st.session_state.pop(epoch_key, None)
+            st.rerun()
         st.error(f"{exc}. Pick another epoch or run.", icon=":material/broken_image:")
         st.stop()
     return run, epoch, latent_dim

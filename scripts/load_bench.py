@@ -5,9 +5,10 @@
     .venv/bin/python scripts/load_bench.py --client browser    # each session a real (headless) Chromium tab
     .venv/bin/python scripts/load_bench.py --sessions 10 --trainer-nice 0 --json
 
-What it does, all on 127.0.0.1 in a temporary folder: builds `cartoon-faces` (1,000 images, 32 px),
-trains a finished run `demo` (4 epochs) for the pages to show, starts a second run `live` that keeps
-training (at the niceness the app gives its trainers), starts the app, and measures the trainer's
+What it does, all on 127.0.0.1 in a temporary folder: builds `cartoon-faces` (1,000 images, 32 px) and
+`doodle-ducks` (300; Compare needs two), trains a finished run `demo` (4 epochs) for the pages to show,
+starts a second run `live` that keeps training (at the niceness the app gives its trainers), starts the
+app, and measures the trainer's
 images/s alone for `--baseline` seconds. Then N sessions open their page at the same moment ("cold":
 the server's caches are empty), and once every one has drawn, open it again ("warm"). Reported per
 page: median and p95 of the times, cold and warm, and the trainer's images/s under load against alone.
@@ -132,7 +133,10 @@ async def light_visit(url: str, page: str, timeout: float) -> float | None:
     except (TimeoutError, OSError, ValueError) as error:
         say(f"{page}: visit failed ({type(error).__name__})")
         return None
-    return drawn["seconds"] if drawn["pictures"] or drawn["charts"] else None
+    if drawn["pictures"] or drawn["charts"]:
+        return drawn["seconds"]
+    say(f"{page}: drew no picture ({'; '.join(a[:120] for a in drawn['alerts']) or 'no message'})")
+    return None
 
 
 async def light_session(url: str, page: str) -> dict:
@@ -145,7 +149,7 @@ async def light_session(url: str, page: str) -> dict:
 
     t0 = time.perf_counter()
     await asyncio.to_thread(fetch, url + PAGES[page])
-    media, charts, title = set(), 0, None
+    media, charts, title, alerts = set(), 0, None, []
     async with connect(url.replace("http://", "ws://") + "/_stcore/stream", subprotocols=["streamlit"],
                        max_size=None) as ws:
         hello = BackMsg()
@@ -156,6 +160,9 @@ async def light_session(url: str, page: str) -> dict:
             msg = ForwardMsg.FromString(raw)
             kind = msg.WhichOneof("type")
             media.update(MEDIA_URL.findall(raw))
+            if kind == "delta" and msg.delta.new_element.WhichOneof("type") in ("alert", "exception"):
+                element = msg.delta.new_element
+                alerts.append(element.alert.body if element.HasField("alert") else element.exception.message)
             charts += kind == "delta" and msg.delta.new_element.WhichOneof("type") == "plotly_chart"
             if kind == "page_config_changed" and msg.page_config_changed.title:
                 title = msg.page_config_changed.title
@@ -163,7 +170,8 @@ async def light_session(url: str, page: str) -> dict:
                 break
     for path in media:
         await asyncio.to_thread(fetch, url + path.decode())
-    return {"seconds": time.perf_counter() - t0, "title": title, "pictures": len(media), "charts": charts}
+    return {"seconds": time.perf_counter() - t0, "title": title, "pictures": len(media), "charts": charts,
+            "alerts": alerts}
 
 
 def fetch(url: str) -> None:
@@ -251,6 +259,7 @@ def main(argv=None) -> int:
                "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONUNBUFFERED": "1"}
         say("building cartoon-faces and training the run the pages show (demo, 4 epochs)")
         cli(env, "gan_core.datasets", "build", "cartoon-faces", "--count", "1000", "--resolution", "32")
+        cli(env, "gan_core.datasets", "build", "doodle-ducks", "--count", "300", "--resolution", "32")  # Compare: two
         cli(env, "gan_core.train", "--dataset", "cartoon-faces", "--run", "demo", "--epochs", "4", "--resolution", "32",
             "--save-every", "1")
         live = ["--dataset", "cartoon-faces", "--run", "live", "--epochs", "1000", "--resolution", "32",

@@ -5,6 +5,7 @@ import json
 import math
 
 import h5py
+import keras
 import numpy as np
 import pytest
 from helpers import EVERY_PAGE, ROOT, assert_one_line_error, cli, open_page, pixels, read_json, read_jsonl
@@ -32,7 +33,7 @@ def trained(dirs):
     """2 epochs with every piece on (skip-excitation blocks, lazy R1 too), then resumed to 3. No EMA ramp-up, so
     after a few steps the average is still far from G and a test can tell their pictures apart."""
     cli(dirs, TRAIN, "--dataset", "cartoon-faces", "--run", RUN, "--epochs", "2", "--seed", "4", "--g-block", "skip",
-        "--r1", "1", "--r1-every", "2", "--ema-rampup", "0", "--save-every", "1", *TINY)
+        "--r1", "1", "--r1-every", "2", "--ema-rampup", "0", "--save-every", "1", "--spectral-norm", "on", *TINY)
     cli(dirs, TRAIN, "--run", RUN, "--resume", "--epochs", "3")
     return dirs["checkpoints"] / RUN
 
@@ -154,6 +155,11 @@ def test_bad_family_settings_get_one_clear_line(dirs, args, fragment):
 def test_a_family_fills_its_own_defaults_and_dcgan_keeps_none():
     small = TrainConfig(dataset="d", run="r", arch="sngan-da", augment=" Cutout, color ")
     assert small.augment == "cutout,color" and small.loss == "hinge" and small.ema == 0.999
+    # the measured defaults (docs/benchmarks.md): no spectral norm, half the paper's augmentation
+    assert small.spectral_norm is False and small.augment_strength == 0.5
+    family = models.get("sngan-da")
+    assert not any(isinstance(layer, keras.layers.SpectralNormalization)
+                   for layer in family.build_discriminator(32, 3, 8).layers)
     assert TrainConfig(dataset="d", run="r", arch="sngan-da", augment="").augment == "none"
     assert TrainConfig(dataset="d", run="r", arch="sngan-da", spectral_norm="off").spectral_norm is False
     assert TrainConfig(dataset="d", run="r", arch="sngan-da", spectral_norm="True").spectral_norm is True

@@ -69,3 +69,29 @@ def test_generator_cache_is_bounded(tiny_dirs):
         latent.load_generator(run, e)
     info = latent._load.cache_info()
     assert info.misses == 12 and info.currsize == info.maxsize == 8
+
+
+def test_a_training_run_opens_on_a_generator_it_keeps_and_survives_its_replacement(tiny_dirs):
+    """While a run trains, its newest generator lives one epoch (a room of thirty found every visit failing on
+    it): the page starts on the newest kept one, and a picked generator that vanishes falls back, no error."""
+    import json
+    import os
+
+    run = Run("tiny")
+    config = json.loads(run.config_file.read_text())
+    run.config_file.write_text(json.dumps({**config, "save_every": 2}))
+    for epoch in (2, 3):  # as a trainer at epoch 3 leaves them: 0, 2 kept; 3 the newest, gone at epoch 4
+        shutil.copy(run.generator_file(1), run.generator_file(epoch))
+    run.generator_file(1).unlink()
+    status = json.loads(run.status_file.read_text())
+    run.status_file.write_text(json.dumps({**status, "state": "running", "pid": os.getpid(), "epoch": 3}))
+    at = latent_page()
+    slider = at.select_slider(key="lat_epoch_tiny")
+    assert not at.exception and slider.value == 2 and list(slider.options) == ["0", "2", "3"]
+    slider.set_value(3).run()
+    assert at.select_slider(key="lat_epoch_tiny").value == 3
+    run.generator_file(3).unlink()  # the trainer finished epoch 4 (kept) and dropped epoch 3's
+    shutil.copy(run.generator_file(2), run.generator_file(4))
+    at.run()
+    assert not at.exception and not at.error
+    assert at.select_slider(key="lat_epoch_tiny").value == 4

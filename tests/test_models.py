@@ -170,7 +170,7 @@ def test_the_train_page_offers_every_family_with_its_defaults(tiny_dirs, monkeyp
     at.query_params["dataset"] = "cartoon-faces"  # a link naming a dataset opens the new-run form
     at.run()
     picker = at.radio(key="train_arch")
-    assert picker.options == ["DCGAN (Radford et al. 2015)", "SNGAN + DiffAugment (for small datasets)",
+    assert picker.options == ["DCGAN (Radford et al. 2015)", "DiffAugment + hinge loss (for small datasets)",
                               "Toy least-squares GAN"] and picker.value == "dcgan"
     assert any("strided convolutions" in c.value for c in at.caption)
     def value(label):

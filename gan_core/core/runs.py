@@ -155,6 +155,12 @@ class Run:
     def weight_epochs(self) -> list[int]:
         return _epochs_in(self.weights_dir, "generator_epoch_*.weights.h5")
 
+    def kept_weight_epochs(self) -> list[int]:
+        """Saved generators the trainer will not delete: epoch 0 and every `save_every`-th. While a run trains,
+        its newest generator lives only until the next epoch ends (unless it is one of these)."""
+        every = self.config().get("save_every") or 1
+        return [e for e in self.weight_epochs() if e % every == 0]
+
     def fixed_noise(self) -> np.ndarray:
         return np.load(self.noise_file)
 

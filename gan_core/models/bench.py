@@ -127,7 +127,8 @@ def at_budget(points: list[dict], budget: float) -> dict:
     within = [p for p in points if p["seconds"] <= budget * 1.02] or points[:1]
     flags = sorted({f for p in within for f in p.get("flags") or []})
     last = within[-1]
-    own = {k: last.get(k) for k in ("diversity", "precision", "recall", "density")}
+    scored = [p for p in within if p.get("diversity") is not None] or [last]  # --save-every leaves epochs unscored
+    own = {k: scored[-1].get(k) for k in ("diversity", "precision", "recall", "density")}
     if "digit_score" not in last:
         return {"epochs": last["epoch"], "flags": flags, **own}
     best = max(within, key=lambda p: p["digit_score"])

@@ -68,13 +68,18 @@ class Family:
 
     # -- building (imports TensorFlow) ------------------------------------------------------------
     def build_generator(self, resolution: int, channels: int, latent_dim: int, width: int, **network_settings):
-        return self.load().build_generator(resolution, channels, latent_dim, width, **network_settings)
+        return self.load().build_generator(resolution, channels, latent_dim, width,
+                                           **self._with_defaults(network_settings))
 
     def build_discriminator(self, resolution: int, channels: int, width: int, **network_settings):
-        return self.load().build_discriminator(resolution, channels, width, **network_settings)
+        return self.load().build_discriminator(resolution, channels, width, **self._with_defaults(network_settings))
+
+    def _with_defaults(self, network_settings: dict) -> dict:
+        """Settings left out take this row's defaults, never a builder's own (one place for them)."""
+        return {**{k: self.defaults[k] for k in self.network_settings if k in self.defaults}, **network_settings}
 
     def network_options(self, config: dict) -> dict:
-        """The run's settings that shape the networks (missing or None: the builder's default)."""
+        """The run's settings that shape the networks (missing or None: the family's default)."""
         return {k: config[k] for k in self.network_settings if config.get(k) is not None}
 
     def generator_for(self, config: dict):
