@@ -7,6 +7,7 @@ dataset its runs' newest grids and sample diversity.
 """
 
 import json
+import threading
 
 import streamlit as st
 
@@ -49,6 +50,14 @@ def pick_datasets(available: list, views: list) -> tuple[list[str], int, int]:
     return selected, sample, seed
 
 
+@st.cache_resource(show_spinner=False)
+def measuring(name: str, sample: int, seed: int) -> threading.Lock:
+    """One measurement at a time per dataset and settings: when a room opens Compare on a dataset not measured
+    yet, one session measures and the others read its cached result (every session measuring for itself was
+    43 % of the server's work with thirty on the pages; docs/benchmarks.md "A room of thirty")."""
+    return threading.Lock()
+
+
 def measure(selected: list[str], sample: int, seed: int) -> dict:
     """Every dataset's ranked profile: cached ones at once, the rest measured here with a progress bar."""
     measured_here = st.session_state.setdefault(MEASURED_KEY, {})
@@ -63,7 +72,9 @@ def measure(selected: list[str], sample: int, seed: int) -> dict:
                              text=f"Measuring **{md_escape(name)}** ({i + 1} of {len(missing)}): {text}")
             try:
                 # the cache is a shared file in the dataset's folder: only an unlocked session writes it
-                profiles[name] = profile(name, sample=sample, seed=seed, progress=show, store=lock.can_change())
+                with measuring(name, sample, seed):
+                    profiles[name] = cached(name, sample=sample, seed=seed) or profile(
+                        name, sample=sample, seed=seed, progress=show, store=lock.can_change())
                 measured_here[(name, sample, seed)] = profiles[name]
             except UsageError as exc:
                 st.error(f"Could not measure {name}: {exc}", icon=":material/error:")
