@@ -26,6 +26,7 @@ LIVE_REFRESH_S = 1.5
 GRID_PX = 620  # large on a projector, yet the controls and curves stay on the same screen
 MODE_KEY, RUN_KEY, FORM_KEY, PENDING_KEY = "train_mode", "train_run", "train_form", "train_pending"
 ARCH_KEY = "train_arch"
+RECOMMENDED_KEY = "train_arch_recommended"  # the family measured best for the data and preset last shown
 WATCH, NEW = "Watch a run", "Start a new run"
 
 ADVANCED_HELP = {
@@ -169,16 +170,20 @@ def advanced_settings(preset: dict, defaults: dict, scope: str, family: models.F
     }
 
 
-def family_picker(preferred: str | None) -> models.Family:
-    """The GAN family to train, each explained in two plain lines."""
+def family_picker(preferred: str | None, images: int, resolution: int) -> models.Family:
+    """The GAN family to train, each explained in two plain lines; it starts on the family that measured best
+    for this many images at this size, again whenever the dataset or preset changes that answer."""
     names = models.names()
+    best, why = models.recommended(images, resolution)
     if preferred in names:  # a clone's family (widget state can be set before the widget is drawn)
         st.session_state[ARCH_KEY] = preferred
-    elif st.session_state.get(ARCH_KEY) not in names:
-        st.session_state[ARCH_KEY] = models.DEFAULT
+    elif st.session_state.get(ARCH_KEY) not in names or st.session_state.get(RECOMMENDED_KEY) != best:
+        st.session_state[ARCH_KEY] = best
+    st.session_state[RECOMMENDED_KEY] = best
     name = st.radio("GAN family", names, horizontal=True, format_func=lambda n: models.get(n).title, key=ARCH_KEY)
     family = models.get(name)
-    st.caption("  \n".join(family.summary))
+    measured = f"Measured best here: **{models.get(best).title}** ({why})."
+    st.caption("  \n".join([*family.summary, measured]))
     return family
 
 
@@ -202,7 +207,9 @@ def new_run_form() -> None:
         preset_name = st.radio("Preset", list(PRESETS) + (["Settings of the run you cloned"] if defaults else []),
                                index=len(PRESETS) if defaults else 0, horizontal=True)
         preset = {**PRESETS.get(preset_name, {}), **defaults}
-        family = family_picker(defaults.get("arch") if defaults else None)
+        images = min(dataset.count, preset.get("max_images") or dataset.count)
+        family = family_picker(defaults.get("arch") if defaults else None, images,
+                               preset.get("resolution") or dataset.resolution)
         preset = {**family.defaults, **preset}
         if "note" in preset:
             st.caption(preset["note"])

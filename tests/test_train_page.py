@@ -175,3 +175,19 @@ def test_locked_home_has_no_quick_demo_button(tmp_path, monkeypatch):
     monkeypatch.setenv("GAN_FACILITATOR_PASSCODE", "ducks")
     at = AppTest.from_file("../app.py", default_timeout=60).run()
     assert not at.exception and "Start the quick demo" not in labels(at)
+
+
+def test_the_family_starts_on_the_one_measured_best_for_the_data_and_preset(dirs):
+    """DCGAN at 32 px; the small-data family for a few hundred images at 64 px (docs/benchmarks.md)."""
+    from gan_core import models
+
+    at = train_page()
+    at.segmented_control(key="train_mode").set_value("Start a new run").run()
+    assert at.radio(key="train_arch").value == "dcgan"  # 64 faces, the Quick demo's 32 px
+    assert "Measured best here: **DCGAN" in text(at)
+    next(r for r in at.radio if r.label == "Preset").set_value("Workshop").run()
+    assert at.radio(key="train_arch").value == "sngan-da"  # 64 images at the Workshop's 64 px
+    assert "few enough for DCGAN's discriminator to overfit" in text(at)
+    at.radio(key="train_arch").set_value("dcgan").run()  # the person's own choice stays
+    assert at.radio(key="train_arch").value == "dcgan" and not at.exception
+    assert models.recommended(2000, 64)[0] == "dcgan" and models.recommended(500, 128)[0] == "sngan-da"
