@@ -159,10 +159,15 @@ class Run:
         """Saved generators the trainer will not delete: epoch 0 and every `save_every`-th. While a run trains,
         its newest generator lives only until the next epoch ends (unless it is one of these)."""
         every = self.config().get("save_every") or 1
-        return [e for e in self.weight_epochs() if e % every == 0]
+        return [e for e in self.weight_epochs() if keeps_generator(e, every)]
 
     def fixed_noise(self) -> np.ndarray:
         return np.load(self.noise_file)
+
+
+def keeps_generator(epoch: int, save_every: int) -> bool:
+    """The trainer's rule: epoch 0 and every `save_every`-th generator stay; others live until the next epoch."""
+    return epoch % save_every == 0
 
 
 def _epochs_in(folder: Path, pattern: str) -> list[int]:

@@ -19,7 +19,7 @@ from gan_core import __version__, models
 from gan_core.core.atomic import read_json, read_jsonl, temp_path_for, truncate_torn_line, write_bytes, write_json
 from gan_core.core.errors import UsageError
 from gan_core.core.media import grid, png_bytes, to_uint8
-from gan_core.core.runs import Run, hostname, now
+from gan_core.core.runs import Run, hostname, keeps_generator, now
 from gan_core.datasets.store import open_dataset
 from gan_core.training.config import TrainConfig
 
@@ -115,7 +115,7 @@ class Trainer:
             run.weights_dir.mkdir(exist_ok=True)
             self._save_weights(self.generator, run.generator_file(epoch))
             previous = epoch - 1  # keep every save_every-th generator, epoch 0, and the newest
-            if previous > 0 and previous % c.save_every and previous != self._start_epoch:
+            if not keeps_generator(previous, c.save_every) and previous != self._start_epoch:
                 run.generator_file(previous).unlink(missing_ok=True)
             if getattr(self, "_scorer", None) is None:  # made once per run: the real side is scored once
                 self._scorer = EpochScorer(run, c, self.reference)
