@@ -29,7 +29,6 @@ import json
 import os
 import platform
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,9 +38,10 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+sys.path.insert(0, str(ROOT))
+
+from scripts.served_app import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, serve  # noqa: E402  (after the path above)
+
 PAGES = {"home": "/", "datasets": "/datasets", "train": "/train", "epochs": "/epochs", "curves": "/curves",
          "latent": "/latent", "compare": "/compare"}
 DRAWN = """() => {
@@ -61,31 +61,6 @@ def say(message: str) -> None:
 
 def cli(env: dict, *args: str) -> None:
     subprocess.run([sys.executable, "-m", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_app(env: dict) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read().decode().strip() == "ok":
-                    return proc, url
-        except OSError:
-            time.sleep(0.25)
-    proc.kill()
-    raise SystemExit("error: the app did not answer within 120 s")
 
 
 def trainer_rows(checkpoints: Path) -> list[dict]:
@@ -192,7 +167,7 @@ async def room(url: str, pages: list[str], sessions: int, timeout: float, client
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = await p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         for phase in ("cold", "warm"):
             t0 = time.perf_counter()
             times = await asyncio.gather(*(visit(browser, url + PAGES[name], timeout) for name in plan))
@@ -236,7 +211,6 @@ def report(data: dict) -> str:
 
 
 def main(argv=None) -> int:
-    sys.path.insert(0, str(ROOT))
     from gan_core.core.hardware import cpu_name, cpu_vector_units
     from gan_core.training.jobs import APP_NICENESS
 
@@ -266,29 +240,30 @@ def main(argv=None) -> int:
                 "--nice", str(args.trainer_nice)]
         trainer = subprocess.Popen([sys.executable, "-m", "gan_core.train", *live], cwd=ROOT, env=env,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        app, url = start_app(env)
         try:
-            while len(trainer_rows(checkpoints)) < 3:  # compiled and past its first rows
-                if trainer.poll() is not None:
-                    raise SystemExit("error: the live trainer stopped before the load")
-                time.sleep(1)
-            start = len(trainer_rows(checkpoints))
-            say(f"trainer alone for {args.baseline:.0f}s")
-            time.sleep(args.baseline)
-            rows = trainer_rows(checkpoints)
-            alone, start = images_per_sec(rows[start:]), len(rows)
-            say(f"{args.sessions} sessions on {', '.join(args.pages)} at {url}")
-            t0 = time.perf_counter()
-            results = asyncio.run(room(url, args.pages, args.sessions, args.timeout, args.client))
-            under_load = images_per_sec(trainer_rows(checkpoints)[start:])
-            seconds = time.perf_counter() - t0
+            with serve(env) as url:
+                while len(trainer_rows(checkpoints)) < 3:  # compiled and past its first rows
+                    if trainer.poll() is not None:
+                        raise SystemExit("error: the live trainer stopped before the load")
+                    time.sleep(1)
+                start = len(trainer_rows(checkpoints))
+                say(f"trainer alone for {args.baseline:.0f}s")
+                time.sleep(args.baseline)
+                rows = trainer_rows(checkpoints)
+                alone, start = images_per_sec(rows[start:]), len(rows)
+                say(f"{args.sessions} sessions on {', '.join(args.pages)} at {url}")
+                t0 = time.perf_counter()
+                results = asyncio.run(room(url, args.pages, args.sessions, args.timeout, args.client))
+                under_load = images_per_sec(trainer_rows(checkpoints)[start:])
+                seconds = time.perf_counter() - t0
+        except AppDidNotStart as exc:
+            raise SystemExit(f"error: the app did not start: {str(exc).splitlines()[0]}") from None
         finally:
-            for proc in (app, trainer):
-                proc.terminate()
-                try:
-                    proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            trainer.terminate()
+            try:
+                trainer.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                trainer.kill()
     data = {"machine": {"cpu": cpu_name(), "vector_units": cpu_vector_units(), "python": platform.python_version()},
             "sessions": args.sessions, "client": args.client, "trainer_nice": args.trainer_nice,
             "seconds": round(seconds, 1),

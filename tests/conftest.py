@@ -7,11 +7,7 @@ project's own `checkpoints/` and `datasets/`.
 import contextlib
 import os
 import shutil
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import helpers
@@ -27,6 +23,9 @@ os.environ.setdefault("GAN_CPU_BF16", "off")
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # `import app`, `ui`, `gan_core` however pytest was started
+
+from scripts import served_app  # noqa: E402  (after the path above)
+from scripts.served_app import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 
 def cli_env(datasets_dir: Path, checkpoints_dir: Path) -> dict:
@@ -89,59 +88,19 @@ def queue_dirs(tiny_run, tmp_path, monkeypatch):
 
 
 # -- the app in a real browser ------------------------------------------------------------------------
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.contextmanager
 def streamlit_server(datasets_dir: Path, checkpoints_dir: Path, script: str = "app.py", start_timeout: float = 120,
                      env: dict | None = None):
     """`streamlit run` on a free port with the data folders moved; yields the base URL, stops it after."""
-    port = free_port()
-    log = tempfile.TemporaryFile(mode="w+")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env={**cli_env(datasets_dir, checkpoints_dir), **(env or {})}, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + start_timeout
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                pytest.fail(f"streamlit exited with {proc.returncode} before answering:\n{log.read()}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.read().decode().strip() == "ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"streamlit did not answer {url}/_stcore/health within {start_timeout}s:\n{log.read()}")
-            time.sleep(0.25)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        with served_app.serve({**cli_env(datasets_dir, checkpoints_dir), **(env or {})}, script,
+                              start_timeout) as url:
+            yield url
+    except served_app.AppDidNotStart as exc:
+        pytest.fail(str(exc))
 
 
 @contextlib.contextmanager

@@ -1,0 +1,73 @@
+"""The app served on 127.0.0.1 for the browser tests and the load benchmark: one way to start it.
+
+`serve(env)` runs `streamlit run app.py` on a free loopback port, waits until it answers its health
+check (bounded), yields the base URL and stops the server after, whatever happened. Both the tests
+(tests/conftest.py) and scripts/load_bench.py use it, with the same headless Chromium flags.
+"""
+
+import contextlib
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package: Playwright never downloads a browser
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+class AppDidNotStart(RuntimeError):
+    """The server exited or did not answer in time; the message ends with its log."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+            return r.read().decode().strip() == "ok"
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def serve(env: dict, script: str = "app.py", start_timeout: float = 120):
+    """`streamlit run script` with `env`; yields the base URL once it is healthy, stops it after."""
+    port = free_port()
+    log = tempfile.TemporaryFile(mode="w+")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+
+    def failure(why: str) -> AppDidNotStart:
+        log.seek(0)
+        return AppDidNotStart(f"streamlit {why}:\n{log.read()[-5000:]}")
+
+    try:
+        deadline = time.monotonic() + start_timeout
+        while not _healthy(url):
+            if proc.poll() is not None:
+                raise failure(f"exited with {proc.returncode} before answering")
+            if time.monotonic() > deadline:
+                raise failure(f"did not answer {url}/_stcore/health within {start_timeout:.0f}s")
+            time.sleep(0.25)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
