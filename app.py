@@ -64,11 +64,11 @@ def hero_source(views: list[RunView]) -> tuple[RunView | None, Dataset | None]:
 def hero_picture() -> None:
     view, faces = hero_source(run_views())
     box = st.container(horizontal_alignment="right")  # line the picture up with the page's right edge
-    if view is not None and (image := grid_image(view.latest_sample)) is not None:
+    if view is not None and (image := grid_image(view.latest_sample, max_px=HERO_PX)) is not None:
         box.image(image, width=HERO_PX, output_format="PNG", alt=f"Latest samples of {view.name}")
         box.markdown(f"**{md_escape(view.name)}** at epoch {view.sample_epochs[-1]} of {view.epochs}",
                      width=HERO_PX)
-    elif faces is not None and (image := dataset_montage(faces)) is not None:
+    elif faces is not None and (image := dataset_montage(faces, max_px=HERO_PX)) is not None:
         box.image(image, width=HERO_PX, output_format="PNG", alt="Real images from cartoon-faces")
         box.markdown("Real images from **cartoon-faces**, the built-in demo set", width=HERO_PX)
 

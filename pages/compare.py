@@ -16,7 +16,7 @@ from gan_core.complexity.profile import DEFAULT_SAMPLE
 from gan_core.core.errors import UsageError
 from ui import lock
 from ui.common import dataset_montage, datasets, grid_image, md_escape, run_views
-from ui.compare import colours, gan_results, measure_bars, outcome_figure, radar_figure
+from ui.compare import colours, gan_results, measure_bars, outcome_figure, radar_figure, scored_points
 from ui.page import setup
 
 SAMPLE_SIZES = [250, 500, 1000, 2000, 5000]
@@ -139,7 +139,8 @@ def charts(results: dict, gans: dict, palette: dict) -> None:
             st.caption("Each dot is a run, placed at its dataset's complexity and the diversity of its newest "
                        "scored samples (compared with the real frames' own); bigger dots: more frames to learn "
                        "from.")
-            st.plotly_chart(outcome_figure(results, gans, palette), key="compare_outcome", width="stretch")
+            st.plotly_chart(outcome_figure(results, scored_points(gans), palette), key="compare_outcome",
+                            width="stretch")
         else:
             st.info("None of these datasets has a scored run yet. Train on them (same settings for a fair race) "
                     "and their sample diversity appears here.", icon=":material/info:")

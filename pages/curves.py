@@ -16,7 +16,7 @@ from gan_core.core.errors import UsageError
 from gan_core.core.runs import Run
 from gan_core.metrics.health import FLAGS
 from ui.common import grid_image, md_escape, run_views, stop_without_runs
-from ui.curves import DISTANCE_HELP, X_MODES, CurveData, curves_figure, epochs_csv, load_curves, steps_csv
+from ui.curves import DISTANCE_HELP, X_MODES, CurveData, epochs_csv, load_curves, shared_curves_figure, steps_csv
 from ui.page import setup
 
 LIVE_REFRESH_S = 3
@@ -184,8 +184,8 @@ def chart_and_samples(selected: list[str]) -> None:
         else:
             st.caption("No sample grids yet.")
     with left:
-        fig = curves_figure(runs, x_mode=x_mode, smoothing=smoothing, log_y=log_y, show_scores=show_scores,
-                            selected_epoch=epoch)
+        fig = shared_curves_figure(runs, x_mode=x_mode, smoothing=smoothing, log_y=log_y, show_scores=show_scores,
+                                   selected_epoch=epoch)
         st.plotly_chart(fig, key=CHART_KEY, on_select="rerun", selection_mode="points", width="stretch",
                         config={"displaylogo": False, "scrollZoom": False})
 

@@ -27,7 +27,7 @@ from gan_core.datasets.store import exists as dataset_exists
 from gan_core.datasets.video import VIDEO_EXTENSIONS, probe
 from gan_core.training.jobs import runs_using
 from ui import lock
-from ui.common import dataset_montage, datasets, md_escape, upscale
+from ui.common import dataset_montage, datasets, md_escape, png, upscale
 from ui.page import setup
 
 CARD_COLUMNS = 3
@@ -81,12 +81,12 @@ def how_made(ds: Dataset) -> str:
 
 # -- a closer look ---------------------------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=16)
-def _sample_grid(path: str, fingerprint: str, seed: int) -> np.ndarray:
+def _sample_grid(path: str, fingerprint: str, seed: int) -> bytes:
     """Up to SAMPLE_COUNT images in a random order (so even a small set reshuffles), in full rows."""
     ds = Dataset(Path(path))
     order = np.random.default_rng(seed).permutation(ds.count)[:SAMPLE_COUNT]
     rows = -(-len(order) // SAMPLE_SIDE)
-    return upscale(grid(ds.images(order), side=-(-len(order) // rows)), 1100)
+    return png(upscale(grid(ds.images(order), side=-(-len(order) // rows)), 1100))
 
 
 def describe_source(source) -> str:

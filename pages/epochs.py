@@ -22,7 +22,7 @@ from gan_core.datasets.store import open_dataset
 from gan_core.export import timelapse
 from gan_core.export.animation import read_png
 from gan_core.metrics.health import FLAGS
-from ui.common import dataset_montage, grid_image, md_escape, run_views, stop_without_runs, upscale
+from ui.common import dataset_montage, display_png, grid_image, md_escape, png, run_views, stop_without_runs, upscale
 from ui.page import setup
 
 LIVE_REFRESH_S = 2
@@ -77,7 +77,8 @@ def show_grid(run: Run, epoch: int, rows: dict[int, dict], px: int = GRID_PX, ca
         return
     row = rows.get(epoch)
     when = "before training" if epoch == 0 else (f"after {duration(row['elapsed'])} of training" if row else "")
-    st.image(image, caption=f"{caption_prefix}Epoch {epoch} · {when}".rstrip(" ·"), width="content")
+    st.image(image, caption=f"{caption_prefix}Epoch {epoch} · {when}".rstrip(" ·"), width="content",
+             output_format="PNG")
 
 
 def show_flags(epoch: int, rows: dict[int, dict]) -> None:
@@ -179,7 +180,7 @@ def player() -> None:
         if montage is None:
             st.caption(f"The dataset {md_escape(view.dataset)} is not in the dataset store any more, or is damaged.")
         else:
-            st.image(montage, caption=f"{view.dataset}: real images", width="content")
+            st.image(montage, caption=f"{view.dataset}: real images", width="content", output_format="PNG")
 
 
 with tab_play:
@@ -189,13 +190,13 @@ with tab_play:
 # -- follow one sample ------------------------------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=64)
 def strip_cells(paths: tuple[tuple[int, str, int], ...], index: int, side: int,
-                res: int) -> tuple[list[np.ndarray], list[str]]:
+                res: int) -> tuple[list[bytes], list[str]]:
     """One cell of each readable grid, and its caption (a damaged grid is left out)."""
     cells, captions = [], []
     for epoch, path, mtime_ns in paths:
         image = _raw_grid(path, mtime_ns)
         if image is not None:
-            cells.append(upscale(cell(image, index, side, res), STRIP_CELL_PX))
+            cells.append(display_png(cell(image, index, side, res), STRIP_CELL_PX))
             captions.append(f"epoch {epoch}")
     return cells, captions
 
@@ -237,8 +238,8 @@ with tab_follow:
             if latest is None:
                 st.warning(f"The grid of epoch {epochs_all[-1]} is damaged.", icon=":material/broken_image:")
             else:
-                st.image(outlined(latest, int(index), side, res), caption=f"Cell {index} at epoch {epochs_all[-1]}",
-                         width="content")
+                st.image(png(outlined(latest, int(index), side, res)), width="content", output_format="PNG",
+                         caption=f"Cell {index} at epoch {epochs_all[-1]}")
         b.markdown(f"Cell **{index}**: row {row_i + 1}, column {col_i + 1}. The same noise vector at every epoch, "
                    "so this is one sample's life: from noise to a face.")
         shown = subsample(epochs_all)
@@ -248,7 +249,7 @@ with tab_follow:
                       if run.sample_file(e).exists())
         cells, captions = strip_cells(paths, int(index), side, res)
         if cells:
-            st.image(cells, caption=captions, width=STRIP_CELL_PX)
+            st.image(cells, caption=captions, width=STRIP_CELL_PX, output_format="PNG")
 
 
 # -- new samples --------------------------------------------------------------------------------------------------
@@ -271,14 +272,14 @@ with tab_new:
                     generator, used = load_generator(run, g_epoch)
                     z = sample_z(max(side, 4) ** 2, int(cfg.get("latent_dim") or 100), int(seed))
                     st.session_state["epochs_new_image"] = (run.name, used, int(seed),
-                                                            upscale(grid(generate(generator, z), side or None),
-                                                                    GRID_PX))
+                                                            png(upscale(grid(generate(generator, z), side or None),
+                                                                        GRID_PX)))
                 except UsageError as exc:
                     st.error(str(exc))
         made = st.session_state.get("epochs_new_image")
         if made and made[0] == run.name:
             st.image(made[3], caption=f"Epoch {made[1]} · seed {made[2]} · fresh noise, not the fixed grid",
-                     width="content")
+                     width="content", output_format="PNG")
 
 
 # -- compare two runs -----------------------------------------------------------------------------------------------

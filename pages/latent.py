@@ -22,7 +22,7 @@ from gan_core.explore.latent import sample_z
 from gan_core.explore.nearest import nearest_real
 from gan_core.export import animation as export
 from ui import lock
-from ui.common import md_escape, run_views, upscale
+from ui.common import display_png, md_escape, run_views
 from ui.page import setup
 
 GRID_SAMPLES = 8
@@ -62,7 +62,9 @@ def _shared_images(run_path: str, epoch: int, stamp: tuple | None, z: np.ndarray
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_data(show_spinner=False, max_entries=64)
 def animation(frames: np.ndarray, fps: float, suffix: str, labels: tuple[str, ...]) -> bytes:
+    """A captioned GIF or MP4 of the frames, made once for every session that asks for the same frames."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / f"latent{suffix}"
         captioned = (export.caption(export.enlarge(f, 384), text) for f, text in zip(frames, labels, strict=True))
@@ -120,7 +122,7 @@ def pick_ends(run: Run, epoch: int, latent_dim: int, favs: dict) -> None:
     seeds = list(range(state[BASE_KEY], state[BASE_KEY] + GRID_SAMPLES))
     fresh = images_for(run, epoch, np.concatenate([sample_z(1, latent_dim, s) for s in seeds]))
     for col, seed, image in zip(st.columns(GRID_SAMPLES), seeds, fresh, strict=True):
-        col.image(upscale(image, 160), caption=f"seed {seed}", width="stretch")
+        col.image(display_png(image, 160), caption=f"seed {seed}", width="stretch", output_format="PNG")
         a, b = col.columns(2)
         if a.button("A", key=f"pick_a_{seed}", width="stretch"):
             state[A_KEY], state[fav_key("a")] = seed, None
@@ -157,13 +159,14 @@ def morph(run: Run, epoch: int, latent_dim: int, favs: dict) -> dict:
     steps = len(z)
     z = z * temperature
     strip = images_for(run, epoch, z)
-    st.image(upscale(grid(strip, side=steps), STRIP_PX),
-             caption=f"{' → '.join(labels_ab)}, epoch {epoch}, {method}", width="stretch")
+    st.image(display_png(grid(strip, side=steps), STRIP_PX),
+             caption=f"{' → '.join(labels_ab)}, epoch {epoch}, {method}", width="stretch", output_format="PNG")
     c1, c2 = st.columns([1, 2])
     labels = tuple(f"{i + 1}/{steps}" for i in range(steps))
     loop = np.concatenate([strip, strip[::-1][1:-1]])  # there and back, so the loop has no jump
     gif = animation(loop, 8.0, ".gif", labels + labels[::-1][1:-1])
-    c1.image(gif, caption="Looping animation", width=320)
+    c1.image(gif, caption="Looping animation", width="content")  # a pixel width would make Streamlit shrink
+    # the GIF on every run, keeping only its first frame
     with c2:
         stem = f"{run.name}_e{epoch}_{method}"
         st.download_button("Strip (PNG)", png_bytes(grid(strip, side=steps)), f"{stem}_strip.png", "image/png",
@@ -185,7 +188,8 @@ def earlier_epochs(run: Run, m: dict) -> None:
     shown = sorted(set(np.linspace(0, len(saved) - 1, min(5, len(saved))).round().astype(int)))
     for i in shown:
         row = images_for(run, saved[i], m["z"])
-        st.image(upscale(grid(row, side=m["steps"]), STRIP_PX), caption=f"epoch {saved[i]}", width="stretch")
+        st.image(display_png(grid(row, side=m["steps"]), STRIP_PX), caption=f"epoch {saved[i]}", width="stretch",
+                 output_format="PNG")
 
 
 def walk_and_copying(run: Run, epoch: int, m: dict) -> None:
@@ -195,7 +199,7 @@ def walk_and_copying(run: Run, epoch: int, m: dict) -> None:
         walk_seed = st.number_input("Walk seed", 0, 10_000, 0)
         walk = images_for(run, epoch, random_walk(m["za"], 48, seed=int(walk_seed)) * m["temperature"])
         walk_gif = animation(walk, 12.0, ".gif", tuple(f"step {i + 1}" for i in range(len(walk))))
-        st.image(walk_gif, caption=f"Wandering from {m['label_a']}", width=320)
+        st.image(walk_gif, caption=f"Wandering from {m['label_a']}", width="content")
         st.download_button("Walk (GIF)", walk_gif, f"{run.name}_e{epoch}_walk.gif", "image/gif",
                            icon=":material/download:", on_click="ignore")
     with c2:
@@ -207,9 +211,10 @@ def walk_and_copying(run: Run, epoch: int, m: dict) -> None:
             st.info(f"The training set is not here to compare with ({exc}).")
         else:
             g, r = st.columns(2)
-            g.image(upscale(m["strip"][0], 256), caption=f"generated ({m['label_a']})", width="stretch")
-            r.image(upscale(real, 256), caption=f"nearest training image (distance {distance:.0f} of 255)",
-                    width="stretch")
+            g.image(display_png(m["strip"][0], 256), caption=f"generated ({m['label_a']})", width="stretch",
+                    output_format="PNG")
+            r.image(display_png(real, 256), caption=f"nearest training image (distance {distance:.0f} of 255)",
+                    width="stretch", output_format="PNG")
             st.caption("Pixel distance to the closest of up to 2,000 training images; a copy would be near 0.")
 
 

@@ -223,7 +223,7 @@ def new_run_form() -> None:
         montage = dataset_montage(dataset)
         if montage is not None:
             st.image(montage, caption=f"{dataset.name}: {dataset.count:,} images, {dataset.resolution} px",
-                     width="stretch")
+                     width="stretch", output_format="PNG")
     with left:
         images = min(dataset.count, settings["max_images"] or dataset.count)
         device = device_info()
@@ -340,9 +340,10 @@ def live_panel(name: str, drawn_state: str) -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         shown = run.sample_epochs()
-        image = grid_image(run.sample_file(shown[-1])) if shown else None
+        image = grid_image(run.sample_file(shown[-1]), max_px=GRID_PX) if shown else None
         if image is not None:
-            st.image(image, caption=f"Fixed-noise samples after epoch {shown[-1]}", width=GRID_PX)
+            st.image(image, caption=f"Fixed-noise samples after epoch {shown[-1]}", width=GRID_PX,
+                     output_format="PNG")
         else:
             st.caption("The first sample grid appears once the networks are built (a few seconds).")
     with right:

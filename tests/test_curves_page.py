@@ -226,3 +226,21 @@ def test_sparkline_and_smoothing_for_other_pages(two_runs):
     assert fig.layout.height <= 240
     assert np.allclose(smooth(np.array([1.0, 3.0, 5.0, 7.0]), 2), [1.0, 2.0, 4.0, 6.0])
     assert np.allclose(smooth(np.array([1.0, np.nan, 3.0]), 2), [1.0, 1.0, 3.0])  # NaN skipped, not spread
+
+
+def test_the_curves_figure_is_built_once_for_everyone_until_the_logs_change(tiny_dirs):
+    """A room of thirty watching one run shares one figure; a new log row gives a new one."""
+    from ui.curves import curves_figure, load_curves, shared_curves_figure
+
+    options = dict(x_mode="epoch", smoothing=5, log_y=False, show_scores=True, selected_epoch=1)
+    first = shared_curves_figure([load_curves("tiny")], **options)
+    assert shared_curves_figure([load_curves("tiny")], **options) is first
+    assert first.to_json() == curves_figure([load_curves("tiny")], **options).to_json()
+    assert shared_curves_figure([load_curves("tiny")], **{**options, "selected_epoch": 0}) is not first
+    metrics = tiny_dirs["checkpoints"] / "tiny" / "metrics.jsonl"
+    last = json.loads(metrics.read_text().splitlines()[-1])
+    with metrics.open("a") as f:
+        f.write(json.dumps({**last, "step": last["step"] + 1, "g_loss": 9.0}) + "\n")
+    again = shared_curves_figure([load_curves("tiny")], **options)
+    assert again is not first
+    assert any(9.0 in list(trace.y) for trace in again.data if trace.y is not None), "the new row is drawn"

@@ -4,6 +4,7 @@ Everything is read from the run directories and the dataset store, never from a 
 the expensive bits (decoding and upscaling images, asking `nvidia-smi`) are cached.
 """
 
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,7 @@ STATE_ICONS = {
     "stopped": ":material/stop_circle:",
 }
 DISPLAY_PX = 560  # small grids are enlarged to at least this many pixels before the browser sees them
+WIDEST_PX = 1460  # Streamlit shrinks (and re-encodes) a wider picture on every script run: `png` does it once
 
 BUILD_DEMO_DATA = "python -m gan_core.datasets build cartoon-faces --count 2000 --resolution 32"
 TRAIN_DEMO = ("python -m gan_core.train --dataset cartoon-faces --run faces-demo --epochs 30 --resolution 32 "
@@ -159,29 +161,56 @@ def upscale(image: np.ndarray, min_px: int = DISPLAY_PX) -> np.ndarray:
     return np.asarray(Image.fromarray(image).resize((w * factor, h * factor), Image.Resampling.NEAREST))
 
 
+def png(image: np.ndarray, max_px: int | None = None) -> bytes:
+    """PNG bytes for `st.image(..., output_format="PNG")`, which passes them through untouched.
+
+    Handed an array, Streamlit encodes a PNG on every script run (40-120 ms a page, with thirty people
+    on the app that is most of the server's time: docs/benchmarks.md "A room of thirty"), and one
+    wider than an `st.image` width in pixels it also shrinks, every run. Encoded here, once per
+    picture where the caller caches, with zlib's fastest level: these are served on a LAN, not stored.
+    `max_px` (at most WIDEST_PX) shrinks a picture wider than that once, smoothly.
+    """
+    array = np.asarray(image)
+    picture = Image.fromarray(array[..., 0] if array.ndim == 3 and array.shape[-1] == 1 else array)
+    max_px = min(max_px or WIDEST_PX, WIDEST_PX)
+    if picture.width > max_px:
+        picture = picture.resize((max_px, round(picture.height * max_px / picture.width)),
+                                 Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    picture.save(out, format="PNG", compress_level=1)
+    return out.getvalue()
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def display_png(image: np.ndarray, min_px: int = DISPLAY_PX, max_px: int | None = None) -> bytes:
+    """A picture a page computed, enlarged and encoded once for every session that shows the same pixels."""
+    return png(upscale(image, min_px), max_px)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
-def _grid_image(path: str, mtime_ns: int, min_px: int) -> np.ndarray:
-    return upscale(read_png(Path(path)), min_px)
+def _grid_image(path: str, mtime_ns: int, min_px: int, max_px: int | None) -> bytes:
+    return png(upscale(read_png(Path(path)), min_px), max_px)
 
 
-def grid_image(path: Path, min_px: int = DISPLAY_PX) -> np.ndarray | None:
-    """A sample grid PNG, enlarged for display; None if it vanished (a run deleted meanwhile) or is damaged."""
+def grid_image(path: Path, min_px: int = DISPLAY_PX, max_px: int | None = None) -> bytes | None:
+    """A sample grid as display PNG bytes (enlarged to at least `min_px`, at most `max_px` wide);
+    None if it vanished (a run deleted meanwhile) or is damaged."""
     try:
-        return _grid_image(str(path), path.stat().st_mtime_ns, min_px)
+        return _grid_image(str(path), path.stat().st_mtime_ns, min_px, max_px)
     except (OSError, UsageError):
         return None
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _montage(path: str, fingerprint: str, n: int, min_px: int) -> np.ndarray:
+def _montage(path: str, fingerprint: str, n: int, min_px: int, max_px: int | None) -> bytes:
     images = Dataset(Path(path)).sample(n, seed=0)
-    return upscale(grid(images, side=int(np.ceil(np.sqrt(len(images))))), min_px)
+    return png(upscale(grid(images, side=int(np.ceil(np.sqrt(len(images))))), min_px), max_px)
 
 
-def dataset_montage(dataset: Dataset, n: int = 16, min_px: int = DISPLAY_PX) -> np.ndarray | None:
-    """`n` real images of a dataset as one enlarged grid; None if the dataset cannot be read."""
+def dataset_montage(dataset: Dataset, n: int = 16, min_px: int = DISPLAY_PX, max_px: int | None = None) -> bytes | None:
+    """`n` real images of a dataset as one enlarged grid (display PNG bytes); None if it cannot be read."""
     try:
-        return _montage(str(dataset.path), dataset.fingerprint, n, min_px)
+        return _montage(str(dataset.path), dataset.fingerprint, n, min_px, max_px)
     except (OSError, KeyError, ValueError, TypeError, UsageError):
         return None
 

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
+import streamlit as st
 from plotly.subplots import make_subplots
 
 from gan_core.complexity import MEASURES
@@ -66,6 +67,9 @@ def _value_text(value) -> str:
     return f"{value:.3g}" if isinstance(value, float) else f"{value:,}"
 
 
+# The figures are built once per data for every session (a room of thirty opens the same comparison) and
+# only read after: Streamlit copies a figure (`to_dict`) before sending it. So they take plain data.
+@st.cache_resource(show_spinner=False, max_entries=32)
 def radar_figure(results: dict[str, dict], palette: dict[str, str]) -> go.Figure:
     """Each axis scaled to the largest value among the compared datasets, so the shapes compare directly."""
     keys = shown_measures(results)
@@ -88,6 +92,7 @@ def radar_figure(results: dict[str, dict], palette: dict[str, str]) -> go.Figure
     return fig
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
 def measure_bars(results: dict[str, dict], palette: dict[str, str]) -> go.Figure:
     """One small bar chart per measure (plus the dataset's size), each in its own units."""
     panels = [(k, MEASURES[k].label, MEASURES[k].unit) for k in shown_measures(results)]
@@ -114,24 +119,31 @@ def measure_bars(results: dict[str, dict], palette: dict[str, str]) -> go.Figure
     return fig
 
 
-def outcome_figure(results: dict[str, dict], gans: dict[str, list[GanResult]], palette: dict[str, str]) -> go.Figure:
+def scored_points(gans: dict[str, list[GanResult]]) -> dict[str, tuple[tuple[str, int, float], ...]]:
+    """Per dataset, its scored runs as (run, epoch, diversity): what `outcome_figure` draws."""
+    return {name: tuple((g.view.name, g.scored_epoch, g.diversity) for g in runs if g.diversity is not None)
+            for name, runs in gans.items()}
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def outcome_figure(results: dict[str, dict], points: dict[str, tuple[tuple[str, int, float], ...]],
+                   palette: dict[str, str]) -> go.Figure:
     """Complexity (x) against the sample diversity its GANs reached (y); bubble area = frames in the set."""
     fig = go.Figure()
     biggest = max(r["count"] for r in results.values())
-    diversities = [g.diversity for runs in gans.values() for g in runs if g.diversity is not None]
-    top = max([1.1, *(d + 0.15 for d in diversities)])
+    top = max([1.1, *(diversity + 0.15 for runs in points.values() for _, _, diversity in runs)])
     for name in results:
         colour = palette[name]
-        scored = [g for g in gans.get(name, []) if g.diversity is not None]
+        scored = points.get(name, ())
         if not scored:
             continue
         r = results[name]
         size = 18 + 42 * math.sqrt(r["count"] / biggest)
         fig.add_trace(go.Scatter(
-            x=[r["complexity"]] * len(scored), y=[g.diversity for g in scored], mode="markers+text",
+            x=[r["complexity"]] * len(scored), y=[diversity for _, _, diversity in scored], mode="markers+text",
             marker=dict(size=size, color=colour, opacity=0.75, line=dict(color="white", width=1)),
-            text=[g.view.name for g in scored], textposition="top center", name=name,
-            customdata=[[g.view.name, g.scored_epoch, r["count"]] for g in scored],
+            text=[run for run, _, _ in scored], textposition="top center", name=name,
+            customdata=[[run, epoch, r["count"]] for run, epoch, _ in scored],
             hovertemplate=(f"<b>{name}</b>, run %{{customdata[0]}}<br>complexity %{{x:.0f}}<br>diversity "
                            "%{y:.2f} at epoch %{customdata[1]}<br>%{customdata[2]:,} frames<extra></extra>")))
     fig.add_hline(y=0.25, line=dict(color="#d62728", dash="dot"),

@@ -76,6 +76,7 @@ class CurveData:
     stretches: list[dict] = field(default_factory=list)
     sample_epochs: list[int] = field(default_factory=list)
     weight_epochs: list[int] = field(default_factory=list)
+    stamp: tuple = ()  # the log files' sizes and times it was read at: equal stamps, equal curves
 
     @property
     def family(self) -> Family:
@@ -133,7 +134,7 @@ def _load(name: str, stamp: tuple) -> CurveData:
     keys = ("step", "epoch", *models.of_run(config).keys())
     rows = {k: np.array([_num(r.get(k)) for r in metrics], np.float64) for k in keys}
     data = CurveData(name, config, status, rows, run.epochs(), sample_epochs=run.sample_epochs(),
-                     weight_epochs=run.weight_epochs())
+                     weight_epochs=run.weight_epochs(), stamp=stamp)
     spe = data.steps_per_epoch
     best = None
     for row in data.epochs:
@@ -207,6 +208,24 @@ def _style(several: bool, key: str, run_index: int, table: dict) -> tuple[str, s
     if several:
         return label, RUN_COLOURS[run_index % len(RUN_COLOURS)], dash
     return label, colour, "solid"
+
+
+def shared_curves_figure(runs: list[CurveData], *, x_mode: str, smoothing: int, log_y: bool, show_scores: bool,
+                         selected_epoch: int | None) -> go.Figure:
+    """`curves_figure`, built once for every session showing the same runs (as logged now) and options.
+
+    Building it is most of the Curves page's script run (tens of ms); a room of thirty watching one run
+    shares one. Read-only after: Streamlit copies a figure (`to_dict`) before sending it.
+    """
+    return _shared_figure(tuple((d.name, d.stamp) for d in runs), runs, x_mode, smoothing, log_y, show_scores,
+                          selected_epoch)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _shared_figure(key: tuple, _runs: list[CurveData], x_mode: str, smoothing: int, log_y: bool, show_scores: bool,
+                   selected_epoch: int | None) -> go.Figure:
+    return curves_figure(_runs, x_mode=x_mode, smoothing=smoothing, log_y=log_y, show_scores=show_scores,
+                         selected_epoch=selected_epoch)
 
 
 def curves_figure(runs: list[CurveData], *, x_mode: str = "epoch", smoothing: int = 5, log_y: bool = False,
