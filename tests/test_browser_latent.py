@@ -1,9 +1,11 @@
 """The Latent space page in headless Chromium: pick two samples, morph, see the animation, download a GIF."""
 
+import io
 import re
 
 import pytest
 from conftest import IMAGES_LOADED, chromium_page, screenshot, streamlit_server, wait_until_idle
+from PIL import Image
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -24,4 +26,8 @@ def test_pick_two_samples_and_morph(tiny_run, tmp_path):
         path = tmp_path / download.value.suggested_filename
         download.value.save_as(path)
         assert path.read_bytes()[:6] in (b"GIF89a", b"GIF87a")
+        # the animation on the page moves: Streamlit keeps only a GIF's first frame when it has to shrink one
+        shown = page.locator("[data-testid=stImage]").filter(has_text="Looping animation").locator("img")
+        served = Image.open(io.BytesIO(page.request.get(shown.get_attribute("src")).body()))
+        assert served.format == "GIF" and served.n_frames > 2, "the looping animation is served with every frame"
         screenshot(page, "latent.png")
