@@ -13,10 +13,11 @@ import sys
 import time
 
 import pytest
-from conftest import ROOT, free_port
+from conftest import ROOT
 from helpers import cli_env, read_json, read_jsonl, wait_for
 
 from gan_core.core.atomic import read_json as read_status_file
+from scripts.served_app import free_port
 
 TINY = ("--resolution", "32", "--batch-size", "16", "--width", "8", "--latent-dim", "16", "--save-every", "1")
 
