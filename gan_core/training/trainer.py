@@ -3,8 +3,9 @@
 It sets up the device, the input pipeline and the run's GAN family (`gan_core.models`), restores the
 last full state when resuming, and lets Keras `fit` drive the epochs while the callbacks write the run
 directory. Checkpoint order makes `kill -9` harmless: grid, generator weights and epoch row first, then
-the full state, and only then does `state/latest.json` (renamed into place) point at it. Resuming first
-drops any log rows newer than that state, so at most the unfinished epoch is lost.
+the full state (a snapshot, written by a background thread: `training/state.py`), and only then does
+`state/latest.json` (renamed into place) point at it. Resuming first drops any log rows newer than that
+state, so at most the unfinished epoch is lost (and the one before it, in the instant its state is written).
 """
 
 import json
@@ -22,6 +23,7 @@ from gan_core.core.media import grid, png_bytes, to_uint8
 from gan_core.core.runs import Run, hostname, keeps_generator, now
 from gan_core.datasets.store import open_dataset
 from gan_core.training.config import TrainConfig
+from gan_core.training.state import StateWriter, load_state
 
 REFERENCE_SAMPLES = 256  # real images, chosen once per run, that every epoch's samples are scored against
 
@@ -126,13 +128,7 @@ class Trainer:
                 "images_per_sec": round(self.steps_per_epoch * c.batch_size / seconds, 1) if seconds else None,
                 **scores, "time": now(),
             })
-        run.state_dir.mkdir(exist_ok=True)
-        state_file = run.state_dir / f"state_step_{step:09d}.weights.h5"
-        self._save_weights(self.gan, state_file)
-        write_json(run.state_dir / "latest.json", {"epoch": epoch, "step": step, "file": state_file.name})
-        for old in run.state_dir.glob("state_step_*.weights.h5"):
-            if old != state_file:
-                old.unlink(missing_ok=True)
+        self.state_writer.save(self.gan, epoch=epoch, step=step)
         run.write_status(epoch=epoch, step=step, epoch_progress=0.0)
         self.done_epoch, self.done_step = epoch, step
         if epoch_done:
@@ -145,7 +141,7 @@ class Trainer:
         saved = self.saved
         if saved:
             try:
-                self.gan.load_weights(self.run.state_dir / saved["file"])
+                load_state(self.gan, self.run.state_dir / saved["file"])
             except Exception as exc:  # a truncated or foreign file: say so, keep it for a look
                 raise UsageError(f"run {self.run.name!r} cannot be resumed: state/{saved['file']} is damaged "
                                  f"({type(exc).__name__})") from None
@@ -178,6 +174,7 @@ class Trainer:
         data = self._build()
         self._write_config()
         start_epoch, step = self._restore()
+        self.state_writer = StateWriter(run.state_dir)
         self._start_epoch, self.done_epoch, self.done_step = start_epoch, start_epoch, step
         if run.noise_file.exists():
             self.noise = run.fixed_noise()
@@ -208,8 +205,11 @@ class Trainer:
                                                  write_graph=False, profile_batch=0)]
         t0 = time.time()
         warnings.filterwarnings("ignore", message=".*shuffle=True.*tf.data.Dataset")
-        self.gan.fit(data, epochs=c.epochs, initial_epoch=start_epoch, steps_per_epoch=self.steps_per_epoch,
-                     callbacks=callbacks, verbose=0)
+        try:
+            self.gan.fit(data, epochs=c.epochs, initial_epoch=start_epoch, steps_per_epoch=self.steps_per_epoch,
+                         callbacks=callbacks, verbose=0)
+        finally:
+            self.state_writer.close()  # the last state is on disk before the run says how it ended
         if guard.error:
             state, error = "failed", guard.error
             self.log(f"error: {error}")

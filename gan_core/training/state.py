@@ -1,0 +1,103 @@
+"""The full training state for resume, written off the training thread.
+
+At every checkpoint the trainer takes a snapshot of every variable (networks, EMA copy, optimizers) as
+numpy arrays, which takes milliseconds, and trains on while one writer thread saves the snapshot and
+only then points `state/latest.json` at it. Keras' `save_weights` did the same work on the training
+thread: 70 ms per epoch at 32 px, 160 ms at 64 px (docs/benchmarks.md, "where its end-of-epoch time goes").
+
+Crash safety is unchanged in kind: a state file is renamed into place complete, `latest.json` is
+renamed into place after it, and resuming drops log rows newer than the state it finds. A `kill -9`
+loses the unfinished epoch, and if it lands while the writer is busy (tens of milliseconds after an
+epoch ends) that epoch as well; the resume trains it again. At most one snapshot waits at a time.
+
+The file is an uncompressed `.npz` of the variables in the order Keras lists them, which is fixed by
+how the family builds its networks; loading checks the count and every shape, so a state from other
+settings is refused instead of half-loaded. Runs saved before this (Keras `.weights.h5`) still resume.
+"""
+
+import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from gan_core.core.atomic import temp_path_for, write_json
+
+STATE_GLOB = "state_step_*"
+
+
+def state_variables(gan) -> list:
+    """Every variable a resume needs, in a fixed order: the networks', then each optimizer's."""
+    optimizers = []
+    for opt in (getattr(gan, "g_optimizer", None), getattr(gan, "d_optimizer", None), getattr(gan, "optimizer", None)):
+        if opt is not None and all(opt is not seen for seen in optimizers):
+            optimizers.append(opt)
+    return [*gan.weights, *(v for opt in optimizers for v in opt.variables)]
+
+
+def state_file_name(step: int) -> str:
+    return f"state_step_{step:09d}.npz"
+
+
+def load_state(gan, path: Path) -> None:
+    """Restore a state saved by `StateWriter` (or, for older runs, by Keras); raises on any mismatch."""
+    path = Path(path)
+    if path.name.endswith(".weights.h5"):
+        gan.load_weights(path)
+        return
+    variables = state_variables(gan)
+    with np.load(path, allow_pickle=False) as saved:
+        if len(saved.files) != len(variables):
+            raise ValueError(f"{len(saved.files)} arrays saved, the model has {len(variables)} variables")
+        values = [saved[f"v{i}"] for i in range(len(variables))]
+    for i, (variable, value) in enumerate(zip(variables, values, strict=True)):
+        if tuple(value.shape) != tuple(variable.shape):
+            raise ValueError(f"variable {i} ({variable.path}) has shape {tuple(variable.shape)}, "
+                             f"the saved one {tuple(value.shape)}")
+    for variable, value in zip(variables, values, strict=True):
+        variable.assign(value)
+
+
+class StateWriter:
+    """Saves state snapshots on one background thread, in order; `wait()` before anything reads them."""
+
+    def __init__(self, state_dir: Path):
+        self.state_dir = Path(state_dir)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="state-writer")
+        self._pending: Future | None = None
+        self._lock = threading.Lock()
+
+    def save(self, gan, *, epoch: int, step: int) -> None:
+        """Snapshot now (the caller may change the variables right after) and write in the background."""
+        self.wait()  # at most one snapshot in memory and in flight
+        snapshot = [np.array(v.numpy()) for v in state_variables(gan)]  # copies: training may update in place
+        with self._lock:
+            self._pending = self._pool.submit(self._write, snapshot, epoch, step)
+
+    def _write(self, snapshot: list[np.ndarray], epoch: int, step: int) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        path = self.state_dir / state_file_name(step)
+        tmp = temp_path_for(path)
+        with open(tmp, "wb") as f:
+            np.savez(f, **{f"v{i}": value for i, value in enumerate(snapshot)})
+            f.flush()
+            os.fsync(f.fileno())  # off the training thread, so durable against power loss too
+        tmp.replace(path)
+        write_json(self.state_dir / "latest.json", {"epoch": epoch, "step": step, "file": path.name})
+        for old in self.state_dir.glob(STATE_GLOB):
+            if old != path:  # the writer's own temporary files start with a dot: not matched
+                old.unlink(missing_ok=True)
+
+    def wait(self) -> None:
+        """Block until the last snapshot is on disk; re-raise what went wrong writing it."""
+        with self._lock:
+            pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self._pool.shutdown(wait=True)
