@@ -28,12 +28,12 @@ STATE_GLOB = "state_step_*"
 
 
 def state_variables(gan) -> list:
-    """Every variable a resume needs, in a fixed order: the networks', then each optimizer's."""
-    optimizers = []
-    for opt in (getattr(gan, "g_optimizer", None), getattr(gan, "d_optimizer", None), getattr(gan, "optimizer", None)):
-        if opt is not None and all(opt is not seen for seen in optimizers):
-            optimizers.append(opt)
-    return [*gan.weights, *(v for opt in optimizers for v in opt.variables)]
+    """Every variable a resume needs, in a fixed order: the networks', then G's and D's optimizers'.
+
+    Not Keras' own `model.optimizer`: the GAN never trains with it, and under a distribution strategy
+    `fit` builds it (slots for every weight) only once training starts, so its variables come and go.
+    """
+    return [*gan.weights, *gan.g_optimizer.variables, *gan.d_optimizer.variables]
 
 
 def state_file_name(step: int) -> str:

@@ -143,8 +143,9 @@ class Trainer:
             try:
                 load_state(self.gan, self.run.state_dir / saved["file"])
             except Exception as exc:  # a truncated or foreign file: say so, keep it for a look
+                why = (str(exc).strip().splitlines() or [""])[0][:160]
                 raise UsageError(f"run {self.run.name!r} cannot be resumed: state/{saved['file']} is damaged "
-                                 f"({type(exc).__name__})") from None
+                                 f"({type(exc).__name__}{': ' + why if why else ''})") from None
         epoch, step = (saved["epoch"], saved["step"]) if saved else (0, 0)
         for path, key, limit in ((self.run.metrics_file, "step", step), (self.run.epochs_file, "epoch", epoch)):
             truncate_torn_line(path)
