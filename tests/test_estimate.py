@@ -29,3 +29,10 @@ def test_the_estimate_prefers_runs_in_the_precision_asked(tiny_dirs):
     with_speed(checkpoints, "in-bf16", 150.0, "mixed_bfloat16")
     assert images_per_sec(*SIZE, "CPU", "mixed_bfloat16") == (150.0, "measured on this machine (run in-bf16)")
     assert images_per_sec(*SIZE, "CPU", "float32") == (100.0, "measured on this machine (run in-float32)")
+
+
+def test_durations_read_as_people_say_them():
+    from gan_core.core.progress import duration
+
+    assert [duration(s) for s in (None, 0, 0.03, 0.06, 4.24, 45.9, 720, 3900)] == [
+        "?", "0.0 s", "under 0.1 s", "0.1 s", "4.2 s", "45 s", "12 min", "1 h 05 min"]

@@ -53,9 +53,11 @@ class Progress:
 
 
 def duration(seconds: float | None) -> str:
-    """A duration for people: "4.2 s", "45 s", "12 min", "1 h 05 min" ("?" when unknown)."""
+    """A duration for people: "under 0.1 s", "4.2 s", "45 s", "12 min", "1 h 05 min" ("?" when unknown)."""
     if seconds is None:
         return "?"
+    if 0 < seconds < 0.05:  # "0.0 s per epoch" reads as nothing measured
+        return "under 0.1 s"
     if seconds < 10:
         return f"{max(seconds, 0):.1f} s"
     seconds = int(seconds)
