@@ -43,17 +43,18 @@ def get(name: str | None) -> Family:
     return _FAMILIES[name]
 
 
-SMALL_DATA_MAX_IMAGES = 500  # measured at 200 (it wins) and 2,000 at 32 px (DCGAN wins); in between, a guess
+SMALL_DATA_MAX_IMAGES = 500  # measured at 64 px: it wins at 200 and 500 doodles; between 500 and 2,000 unmeasured
 
 
 def recommended(images: int, resolution: int) -> tuple[str, str]:
     """The family that measured best for this much data at this size, and why (docs/benchmarks.md).
 
     DCGAN won at 32 px on every set (1,797 and 300 digits, 2,000 cartoon faces); on 200 doodles at 64 px its
-    discriminator overfit and the small-data family drew ducks (recall 0.45 against 0.04, two seeds)."""
+    discriminator overfit and the small-data family drew ducks (recall 0.45 against 0.04, two seeds), and on
+    500 at 64 px too (recall 0.39 against 0.01 after 6 minutes, two seeds)."""
     if resolution >= 64 and images <= SMALL_DATA_MAX_IMAGES and "sngan-da" in names():
         return "sngan-da", (f"{images:,} images at {resolution} px: few enough for DCGAN's discriminator to "
-                            "overfit; the small-data family measured far better on 200 doodles at 64 px")
+                            "overfit; the small-data family measured far better on 200 and 500 doodles at 64 px")
     return DEFAULT, (f"{images:,} images at {resolution} px: DCGAN measured best at 32 px and on thousands of "
                      "images")
 
