@@ -40,7 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scripts.served_app import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, serve  # noqa: E402  (after the path above)
+from scripts.served_app import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, serve, stop  # noqa: E402  (after the path above)
 
 PAGES = {"home": "/", "datasets": "/datasets", "train": "/train", "epochs": "/epochs", "curves": "/curves",
          "latent": "/latent", "compare": "/compare"}
@@ -259,11 +259,7 @@ def main(argv=None) -> int:
         except AppDidNotStart as exc:
             raise SystemExit(f"error: the app did not start: {str(exc).splitlines()[0]}") from None
         finally:
-            trainer.terminate()
-            try:
-                trainer.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                trainer.kill()
+            stop(trainer, timeout=30)
     data = {"machine": {"cpu": cpu_name(), "vector_units": cpu_vector_units(), "python": platform.python_version()},
             "sessions": args.sessions, "client": args.client, "trainer_nice": args.trainer_nice,
             "seconds": round(seconds, 1),

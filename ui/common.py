@@ -4,7 +4,6 @@ Everything is read from the run directories and the dataset store, never from a 
 the expensive bits (decoding and upscaling images, asking `nvidia-smi`) are cached.
 """
 
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from PIL import Image
 
 from gan_core.core.errors import UsageError
 from gan_core.core.hardware import cpu_cores, cpu_model, nvidia_gpu_names
-from gan_core.core.media import grid
+from gan_core.core.media import grid, png_bytes
 from gan_core.core.runs import Run, list_runs
 from gan_core.datasets.store import Dataset, list_datasets
 from gan_core.datasets.store import exists as dataset_exists
@@ -170,15 +169,7 @@ def png(image: np.ndarray, max_px: int | None = None) -> bytes:
     picture where the caller caches, with zlib's fastest level: these are served on a LAN, not stored.
     `max_px` (at most WIDEST_PX) shrinks a picture wider than that once, smoothly.
     """
-    array = np.asarray(image)
-    picture = Image.fromarray(array[..., 0] if array.ndim == 3 and array.shape[-1] == 1 else array)
-    max_px = min(max_px or WIDEST_PX, WIDEST_PX)
-    if picture.width > max_px:
-        picture = picture.resize((max_px, round(picture.height * max_px / picture.width)),
-                                 Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    picture.save(out, format="PNG", compress_level=1)
-    return out.getvalue()
+    return png_bytes(image, compress_level=1, max_width=min(max_px or WIDEST_PX, WIDEST_PX))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

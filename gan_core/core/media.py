@@ -37,10 +37,15 @@ def cell(grid_image: np.ndarray, index: int, side: int, size: int, gutter: int =
     return grid_image[y : y + size, x : x + size]
 
 
-def png_bytes(image: np.ndarray) -> bytes:
+def png_bytes(image: np.ndarray, compress_level: int = 6, max_width: int | None = None) -> bytes:
+    """A uint8 picture as PNG; one wider than `max_width` is shrunk to it first (Lanczos)."""
     image = np.asarray(image)
     if image.ndim == 3 and image.shape[-1] == 1:
         image = image[..., 0]
+    picture = Image.fromarray(image)
+    if max_width and picture.width > max_width:
+        picture = picture.resize((max_width, round(picture.height * max_width / picture.width)),
+                                 Image.Resampling.LANCZOS)
     buf = io.BytesIO()
-    Image.fromarray(image).save(buf, format="PNG", optimize=False, compress_level=6)
+    picture.save(buf, format="PNG", optimize=False, compress_level=compress_level)
     return buf.getvalue()

@@ -16,7 +16,6 @@ settings is refused instead of half-loaded. Runs saved before this (Keras `.weig
 """
 
 import os
-import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -65,15 +64,13 @@ class StateWriter:
     def __init__(self, state_dir: Path):
         self.state_dir = Path(state_dir)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="state-writer")
-        self._pending: Future | None = None
-        self._lock = threading.Lock()
+        self._pending: Future | None = None  # only the training thread sets and reads it
 
     def save(self, gan, *, epoch: int, step: int) -> None:
         """Snapshot now (the caller may change the variables right after) and write in the background."""
         self.wait()  # at most one snapshot in memory and in flight
         snapshot = [np.array(v.numpy()) for v in state_variables(gan)]  # copies: training may update in place
-        with self._lock:
-            self._pending = self._pool.submit(self._write, snapshot, epoch, step)
+        self._pending = self._pool.submit(self._write, snapshot, epoch, step)
 
     def _write(self, snapshot: list[np.ndarray], epoch: int, step: int) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -91,8 +88,7 @@ class StateWriter:
 
     def wait(self) -> None:
         """Block until the last snapshot is on disk; re-raise what went wrong writing it."""
-        with self._lock:
-            pending, self._pending = self._pending, None
+        pending, self._pending = self._pending, None
         if pending is not None:
             pending.result()
 
