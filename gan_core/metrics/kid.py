@@ -14,7 +14,8 @@ not Inception's, so the numbers compare runs and epochs scored here, not publish
 
 import numpy as np
 from sklearn.metrics.pairwise import polynomial_kernel
-from threadpoolctl import threadpool_limits
+
+from gan_core.metrics.one_thread import one_thread
 
 
 def kernel(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -25,7 +26,7 @@ def kernel(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def within(features: np.ndarray) -> float:
     """The mean kernel between distinct members of one set (the real side can be computed once)."""
     m = len(features)
-    with threadpool_limits(1):
+    with one_thread():
         k = kernel(features, features)
     return float((k.sum() - np.trace(k)) / (m * (m - 1)))
 
@@ -35,6 +36,6 @@ def kid(real: np.ndarray, fake: np.ndarray, real_within: float | None = None) ->
     if len(real) < 2 or len(fake) < 2:
         raise ValueError("KID needs at least 2 real and 2 generated images")
     real_within = within(real) if real_within is None else real_within
-    with threadpool_limits(1):
+    with one_thread():
         cross = float(kernel(real, fake).mean())
     return real_within + within(fake) - 2.0 * cross

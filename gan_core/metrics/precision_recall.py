@@ -35,14 +35,14 @@ sample is closer than a quarter of the median nearest-neighbour distance among t
 real images. Real images rarely have such a twin (unless the data itself repeats, e.g. still video
 frames, which the real figure shows); a collapsed generator's samples nearly all do.
 
-scikit-learn's neighbour search runs on OpenMP threads; on a busy 2-core machine (a trainer next door)
-their spinning made a 256-point query 10x slower, so every search here runs on one thread.
+Every search here runs on one thread (`one_thread.py` says why).
 """
 
 import numpy as np
 from sklearn.metrics import pairwise_distances
 from sklearn.neighbors import NearestNeighbors
-from threadpoolctl import threadpool_limits
+
+from gan_core.metrics.one_thread import one_thread
 
 K = 3  # precision and recall (Kynkäänniemi et al.)
 K_DC = 5  # density and coverage (Naeem et al.)
@@ -52,7 +52,7 @@ TWIN_FRACTION = 0.25  # "near-twin": closer than this fraction of the real media
 def knn_radii(features: np.ndarray, k: int = K) -> np.ndarray:
     """Distance from each point to its k-th nearest other point of the same set."""
     k = min(k, len(features) - 1)
-    with threadpool_limits(1):
+    with one_thread():
         distances, _ = NearestNeighbors(n_neighbors=k + 1, algorithm="brute").fit(features).kneighbors(features)
     return distances[:, k]  # column 0 is the point itself (or an exact duplicate of it: distance 0 either way)
 
@@ -60,7 +60,7 @@ def knn_radii(features: np.ndarray, k: int = K) -> np.ndarray:
 def coverage_of(points: np.ndarray, centres: np.ndarray, radii: np.ndarray, chunk: int = 1024) -> float:
     """Share of `points` inside at least one ball (centres[i], radii[i]); exact, in chunks of rows."""
     inside = []
-    with threadpool_limits(1):
+    with one_thread():
         for start in range(0, len(points), chunk):
             distances = pairwise_distances(points[start : start + chunk], centres)
             inside.append((distances <= radii[None, :] * (1 + 1e-6) + 1e-12).any(axis=1))
@@ -84,7 +84,7 @@ def density_coverage(real: np.ndarray, fake: np.ndarray, k: int = K_DC,
     real_radii = knn_radii(real, k) if real_radii is None else real_radii
     bound = real_radii * (1 + 1e-6) + 1e-12
     inside_count, nearest = 0, np.full(len(real), np.inf)
-    with threadpool_limits(1):
+    with one_thread():
         for start in range(0, len(fake), chunk):
             distances = pairwise_distances(real, fake[start : start + chunk])  # (real, fake chunk)
             inside_count += int((distances <= bound[:, None]).sum())
