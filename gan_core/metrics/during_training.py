@@ -1,9 +1,11 @@
 """The trainer's end-of-epoch scoring: sample scores at every saved epoch, flags at every epoch.
 
-`Trainer.checkpoint()` makes one `EpochScorer` per run and calls it once per finished epoch; what it
-returns goes into that epoch's `epochs.jsonl` row. The real reference images are chosen once per run
-(the trainer's seeded `Dataset.sample`) and their side of every score is computed once, here. The
-generated side uses a fixed z (seeded from the run's seed), so epochs are compared on the same noise.
+`Trainer.checkpoint()` makes one `EpochScorer` per run and, per finished epoch, draws the samples on the
+training thread (`draw`, TensorFlow) and scores them on the run's writer thread beside the next epoch
+(`score`, numpy only); what `score` returns goes into that epoch's `epochs.jsonl` row. The real reference
+images are chosen once per run (the trainer's seeded `Dataset.sample`) and their side of every score is
+computed once, here. The generated side uses a fixed z (seeded from the run's seed), so epochs are compared
+on the same noise.
 
 Cost on the quick demo (32 px, 256 samples, 2 cores): 3.5 % of an epoch on a busy EPYC (0.95 s, with density,
 coverage and KID; before them, 5.3 % on a quiet Xeon); see docs/benchmarks.md. Epochs whose generator is not
@@ -80,14 +82,25 @@ class EpochScorer:
 
     def __call__(self, generator, *, epoch: int, step: int, steps_per_epoch: int | None = None) -> dict:
         """Fields for the epoch's row: the scores (or nulls), `flags` and `score_seconds`."""
+        t0 = time.perf_counter()
+        images = self.draw(generator, epoch)
+        return self.score(images, epoch=epoch, step=step, steps_per_epoch=steps_per_epoch,
+                          seconds_so_far=time.perf_counter() - t0)
+
+    def draw(self, generator, epoch: int) -> np.ndarray | None:
+        """The epoch's samples to score (None if it is not scored): TensorFlow's part, on the training thread."""
         from gan_core.core.media import to_uint8
 
+        if not self.should_score(epoch):
+            return None
+        return np.concatenate([to_uint8(generator.predict_on_batch(self.z[i : i + 256]))
+                               for i in range(0, len(self.z), 256)])
+
+    def score(self, images: np.ndarray | None, *, epoch: int, step: int, steps_per_epoch: int | None = None,
+              seconds_so_far: float = 0.0) -> dict:
+        """Scores and flags from drawn samples: numpy only, so the trainer runs it beside the next epoch."""
         t0 = time.perf_counter()
-        scores = None
-        if self.should_score(epoch):
-            images = np.concatenate([to_uint8(generator.predict_on_batch(self.z[i : i + 256]))
-                                     for i in range(0, len(self.z), 256)])
-            scores = epoch_scores(images, self.reference)
+        scores = epoch_scores(images, self.reference) if images is not None else None
         rows = [r for r in self.tail.read() if r.get("step", 0) <= step]
         flags = flags_for(scores, rows, epoch=epoch, step=step, steps_per_epoch=steps_per_epoch,
                           best_diversity=self.best_diversity, rule=models.get(self.config.arch).divergence,
@@ -96,4 +109,5 @@ class EpochScorer:
             self.best_diversity = max(self.best_diversity or 0.0, scores["diversity"])
             self.collapsed = "mode_collapse" in flags
         fields = {key: (scores or {}).get(key) for key in SCORE_KEYS}
-        return {**fields, "flags": flags, "score_seconds": round(time.perf_counter() - t0, 3)}
+        seconds = seconds_so_far + time.perf_counter() - t0
+        return {**fields, "flags": flags, "score_seconds": round(seconds, 3)}

@@ -7,8 +7,8 @@ thread: 70 ms per epoch at 32 px, 160 ms at 64 px (docs/benchmarks.md, "where it
 
 Crash safety is unchanged in kind: a state file is renamed into place complete, `latest.json` is
 renamed into place after it, and resuming drops log rows newer than the state it finds. A `kill -9`
-loses the unfinished epoch, and if it lands while the writer is busy (tens of milliseconds after an
-epoch ends) that epoch as well; the resume trains it again. At most one snapshot waits at a time.
+loses the unfinished epoch, and if it lands while the writer is busy (a tenth of a second or so after
+an epoch ends: it also scores the epoch, see the trainer) that epoch as well; the resume trains it again.
 
 The file is an uncompressed `.npz` of the variables in the order Keras lists them, which is fixed by
 how the family builds its networks; loading checks the count and every shape, so a state from other
@@ -59,18 +59,25 @@ def load_state(gan, path: Path) -> None:
 
 
 class StateWriter:
-    """Saves state snapshots on one background thread, in order; `wait()` before anything reads them."""
+    """The run's writer thread: runs what it is given in order (epoch rows, then state snapshots).
+
+    `wait()` before anything reads what it writes; the trainer also waits at each checkpoint, so at most one
+    epoch's work is ever in flight.
+    """
 
     def __init__(self, state_dir: Path):
         self.state_dir = Path(state_dir)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="state-writer")
-        self._pending: Future | None = None  # only the training thread sets and reads it
+        self._pending: list[Future] = []  # only the training thread changes and reads it
+
+    def later(self, job, *args) -> None:
+        """Run `job(*args)` on the writer thread, after everything given before it."""
+        self._pending.append(self._pool.submit(job, *args))
 
     def save(self, gan, *, epoch: int, step: int) -> None:
-        """Snapshot now (the caller may change the variables right after) and write in the background."""
-        self.wait()  # at most one snapshot in memory and in flight
+        """Snapshot now (the caller may change the variables right after) and write after what is queued."""
         snapshot = [np.array(v.numpy()) for v in state_variables(gan)]  # copies: training may update in place
-        self._pending = self._pool.submit(self._write, snapshot, epoch, step)
+        self.later(self._write, snapshot, epoch, step)
 
     def _write(self, snapshot: list[np.ndarray], epoch: int, step: int) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -87,10 +94,11 @@ class StateWriter:
                 old.unlink(missing_ok=True)
 
     def wait(self) -> None:
-        """Block until the last snapshot is on disk; re-raise what went wrong writing it."""
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.result()
+        """Block until everything given so far is done; re-raise the first thing that went wrong."""
+        pending, self._pending = self._pending, []
+        errors = [error for future in pending if (error := future.exception()) is not None]
+        if errors:
+            raise errors[0]
 
     def close(self) -> None:
         try:

@@ -3,9 +3,10 @@
 It sets up the device, the input pipeline and the run's GAN family (`gan_core.models`), restores the
 last full state when resuming, and lets Keras `fit` drive the epochs while the callbacks write the run
 directory. Checkpoint order makes `kill -9` harmless: grid, generator weights and epoch row first, then
-the full state (a snapshot, written by a background thread: `training/state.py`), and only then does
-`state/latest.json` (renamed into place) point at it. Resuming first drops any log rows newer than that
-state, so at most the unfinished epoch is lost (and the one before it, in the instant its state is written).
+the full state, and only then does `state/latest.json` (renamed into place) point at it; the epoch's
+scores and row and the state file are written by a background thread, in that order
+(`training/state.py`). Resuming first drops any log rows newer than that state, so at most the unfinished
+epoch is lost (and the one before it, in the instant its row and state are being written).
 """
 
 import json
@@ -108,10 +109,16 @@ class Trainer:
         os.replace(tmp, path)
 
     def checkpoint(self, *, epoch: int, step: int, epoch_done: bool, logs: dict | None, seconds) -> None:
-        """Write everything for a finished epoch (or a mid-epoch stop), in crash-safe order."""
+        """Write everything for a finished epoch (or a mid-epoch stop), in crash-safe order.
+
+        TensorFlow's part runs here (the grid, the generator file, the samples to score, the state's
+        snapshot); the scores, the epoch's row and the state file follow on the writer thread, in that
+        order, beside the next epoch (docs/benchmarks.md, "Scores beside the next epoch").
+        """
         from gan_core.metrics.during_training import EpochScorer
 
         c, run = self.config, self.run
+        self.state_writer.wait()  # the previous epoch's row and state are on disk: one epoch in flight at most
         if epoch_done:
             self._sample_grid(epoch)
             run.weights_dir.mkdir(exist_ok=True)
@@ -121,13 +128,13 @@ class Trainer:
                 run.generator_file(previous).unlink(missing_ok=True)
             if getattr(self, "_scorer", None) is None:  # made once per run: the real side is scored once
                 self._scorer = EpochScorer(run, c, self.reference)
-            scores = self._scorer(self.generator, epoch=epoch, step=step, steps_per_epoch=self.steps_per_epoch)
-            run.log_epoch({
-                "epoch": epoch, "step": step, **(logs or {}),
-                "seconds": round(seconds, 2) if seconds else None,
-                "images_per_sec": round(self.steps_per_epoch * c.batch_size / seconds, 1) if seconds else None,
-                **scores, "time": now(),
-            })
+            t0 = time.perf_counter()
+            samples = self._scorer.draw(self.generator, epoch)
+            row = {"epoch": epoch, "step": step, **(logs or {}),
+                   "seconds": round(seconds, 2) if seconds else None,
+                   "images_per_sec": round(self.steps_per_epoch * c.batch_size / seconds, 1) if seconds else None,
+                   "time": now()}
+            self.state_writer.later(self._log_epoch, row, samples, time.perf_counter() - t0)
         self.state_writer.save(self.gan, epoch=epoch, step=step)
         run.write_status(epoch=epoch, step=step, epoch_progress=0.0)
         self.done_epoch, self.done_step = epoch, step
@@ -135,6 +142,12 @@ class Trainer:
             losses = "  ".join(f"{key} {logs[key]:.3f}" for key in self.family.keys())
             self.log(f"epoch {epoch}/{c.epochs}  step {step}  {losses}"
                      f"  {self.steps_per_epoch * c.batch_size / seconds:.0f} img/s")
+
+    def _log_epoch(self, row: dict, samples, drawing_seconds: float) -> None:
+        """On the writer thread: score the epoch's samples and append its row (before its state is written)."""
+        scores = self._scorer.score(samples, epoch=row["epoch"], step=row["step"],
+                                    steps_per_epoch=self.steps_per_epoch, seconds_so_far=drawing_seconds)
+        self.run.log_epoch({**row, **scores})
 
     def _restore(self) -> tuple[int, int]:
         """Load the last full state and drop log rows written after it."""
