@@ -5,6 +5,9 @@ refreshes itself every couple of seconds while a run is queued or training (ever
 otherwise), and the whole page redraws when a run or dataset appears or goes.
 """
 
+import ui.preload  # noqa: F401  (first of all: ui/preload.py says why)
+
+# isort: split
 import streamlit as st
 
 from gan_core.core.errors import UsageError

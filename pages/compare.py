@@ -6,6 +6,9 @@ dataset version), one composite score, charts of every measure, a montage per da
 dataset its runs' newest grids and sample diversity.
 """
 
+import ui.preload  # noqa: F401  (first of all: ui/preload.py says why)
+
+# isort: split
 import json
 import threading
 

@@ -9,6 +9,9 @@ generator. The chart refreshes itself while a selected run trains.
 """
 
 
+import ui.preload  # noqa: F401  (first of all: ui/preload.py says why)
+
+# isort: split
 import pandas as pd
 import streamlit as st
 

@@ -7,6 +7,9 @@ Uploads are saved to a temporary folder that is deleted when the import ends, ho
 Building, importing and deleting sit behind the facilitator lock.
 """
 
+import ui.preload  # noqa: F401  (first of all: ui/preload.py says why)
+
+# isort: split
 import shutil
 import tempfile
 import time

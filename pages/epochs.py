@@ -7,6 +7,9 @@ slider; a GIF/MP4 timelapse to download. Grids are read one at a time (cached by
 all at once; new epochs of a training run appear by themselves. Nothing here changes a run.
 """
 
+import ui.preload  # noqa: F401  (first of all: ui/preload.py says why)
+
+# isort: split
 import tempfile
 from pathlib import Path
 

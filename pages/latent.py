@@ -6,6 +6,9 @@ epoch (`gan_core.explore.latent`, least-recently-used) and shared by every brows
 the pictures drawn from them (`images_for`): thirty people opening the page cost one drawing, not thirty.
 """
 
+import ui.preload  # noqa: F401  (first of all: ui/preload.py says why)
+
+# isort: split
 import tempfile
 import threading
 from pathlib import Path

@@ -5,6 +5,9 @@ directory every second or so in a fragment. Reloading, closing the tab or restar
 nothing: runs are found again on disk.
 """
 
+import ui.preload  # noqa: F401  (first of all: ui/preload.py says why)
+
+# isort: split
 import streamlit as st
 
 from gan_core import models
