@@ -35,12 +35,13 @@ import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scripts.served_app import CHROMIUM, CHROMIUM_ARGS, AppDidNotStart, serve, stop  # noqa: E402  (after the path above)
+from scripts.served_app import CHROMIUM, CHROMIUM_ARGS, SERVERS, AppDidNotStart, serve, stop  # noqa: E402  (after the path above)
 
 PAGES = {"home": "/", "datasets": "/datasets", "train": "/train", "epochs": "/epochs", "curves": "/curves",
          "latent": "/latent", "compare": "/compare"}
@@ -97,6 +98,7 @@ async def visit(browser, url: str, timeout: float) -> float | None:
         await context.close()
 
 
+BROWSER_CONNECTIONS = 6  # parallel HTTP/1.1 connections a browser opens to one host
 MEDIA_URL = re.compile(rb"/media/[0-9a-f]+\.[a-z0-9]+")
 
 
@@ -143,10 +145,19 @@ async def light_session(url: str, page: str) -> dict:
                 title = msg.page_config_changed.title
             if kind == "script_finished" and msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
                 break
-    for path in media:
-        await asyncio.to_thread(fetch, url + path.decode())
+    # a browser fetches a page's pictures side by side (six connections per host), not one after another
+    await asyncio.gather(*(asyncio.to_thread(fetch, url + path.decode()) for path in media))
     return {"seconds": time.perf_counter() - t0, "title": title, "pictures": len(media), "charts": charts,
             "alerts": alerts}
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process and all its threads so far (Linux), or None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 def fetch(url: str) -> None:
@@ -154,15 +165,26 @@ def fetch(url: str) -> None:
         r.read()
 
 
-async def room(url: str, pages: list[str], sessions: int, timeout: float, client: str) -> dict:
+async def room(url: str, pages: list[str], sessions: int, timeout: float, client: str,
+               watch: dict[str, int] | None = None) -> dict:
+    """Every session opens its page at once, cold then warm; also the CPU seconds each process in `watch`
+    (name -> PID), and this client itself, spent in each phase: who was busy while people waited."""
     plan = [pages[i % len(pages)] for i in range(sessions)]
-    results = {}
+    watch = {**(watch or {}), "clients": os.getpid()}
+    results = {"cpu_s": {}}
     if client == "light":
+        # Each participant's browser has its own connections; Python's default pool (a few threads shared by
+        # every session) would queue thirty people's requests behind each other inside this one client.
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=BROWSER_CONNECTIONS * sessions))
         for phase in ("cold", "warm"):
-            t0 = time.perf_counter()
+            t0, cpu0 = time.perf_counter(), {k: cpu_seconds(pid) for k, pid in watch.items()}
             times = await asyncio.gather(*(light_visit(url, name, timeout) for name in plan))
-            say(f"{phase}: {sessions} sessions drawn in {time.perf_counter() - t0:.0f}s")
+            wall = time.perf_counter() - t0
+            after = {k: cpu_seconds(pid) for k, pid in watch.items()}
+            cpu = {k: round(after[k] - cpu0[k], 2) if None not in (after[k], cpu0[k]) else None for k in watch}
+            say(f"{phase}: {sessions} sessions drawn in {wall:.1f}s; CPU seconds meanwhile: {cpu}")
             results[phase] = list(zip(plan, times, strict=True))
+            results["cpu_s"][phase] = {"wall": round(wall, 2), **cpu}
         return results
     from playwright.async_api import async_playwright
 
@@ -186,8 +208,8 @@ def summarise(results: dict, pages: list[str]) -> dict:
     out = {}
     for name in pages:
         row = {}
-        for phase, visits in results.items():
-            times = [t for page, t in visits if page == name]
+        for phase in ("cold", "warm"):
+            times = [t for page, t in results[phase] if page == name]
             done = [t for t in times if t is not None]
             row[phase] = {"visits": len(times), "timed_out": len(times) - len(done),
                           "median_s": round(statistics.median(done), 2) if done else None,
@@ -201,7 +223,8 @@ def report(data: dict) -> str:
     who = "light protocol-level clients" if data["client"] == "light" else "one headless Chromium"
     lines = [f"machine: {m['cpu']} ({m['vector_units']}); {data['sessions']} sessions of {who} on the same machine",
              f"trainer (--nice {data['trainer_nice']}) images/s: alone {t['alone']}, under load {t['under_load']} "
-             f"({t['kept']:.0%} kept)", "",
+             f"({t['kept']:.0%} kept)",
+             f"CPU seconds per phase (wall, then each process): {data.get('cpu_s')}", "",
              "page       cold median / p95 (s)   warm median / p95 (s)   timed out (cold, warm)"]
     for name, row in data["pages"].items():
         c, w = row["cold"], row["warm"]
@@ -253,7 +276,8 @@ def main(argv=None) -> int:
                 alone, start = images_per_sec(rows[start:]), len(rows)
                 say(f"{args.sessions} sessions on {', '.join(args.pages)} at {url}")
                 t0 = time.perf_counter()
-                results = asyncio.run(room(url, args.pages, args.sessions, args.timeout, args.client))
+                watch = {"server": SERVERS[url].pid, "trainer": trainer.pid}
+                results = asyncio.run(room(url, args.pages, args.sessions, args.timeout, args.client, watch))
                 under_load = images_per_sec(trainer_rows(checkpoints)[start:])
                 seconds = time.perf_counter() - t0
         except AppDidNotStart as exc:
@@ -265,7 +289,7 @@ def main(argv=None) -> int:
             "seconds": round(seconds, 1),
             "trainer": {"alone": alone, "under_load": under_load,
                         "kept": (under_load or 0) / alone if alone else 0.0},
-            "pages": summarise(results, args.pages)}
+            "cpu_s": results.get("cpu_s"), "pages": summarise(results, args.pages)}
     print(json.dumps(data, indent=2) if args.json else report(data))
     return 0
 

@@ -20,6 +20,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+SERVERS: dict[str, subprocess.Popen] = {}  # base URL -> the server process, while `serve` runs it
+
+
 class AppDidNotStart(RuntimeError):
     """The server exited or did not answer in time; the message ends with its log."""
 
@@ -72,7 +75,9 @@ def serve(env: dict, script: str = "app.py", start_timeout: float = 120):
             if time.monotonic() > deadline:
                 raise failure(f"did not answer {url}/_stcore/health within {start_timeout:.0f}s")
             time.sleep(0.25)
+        SERVERS[url] = proc
         yield url
     finally:
+        SERVERS.pop(url, None)
         stop(proc)
         log.close()

@@ -28,4 +28,5 @@ def test_light_sessions_draw_each_page_with_its_pictures(tiny_run):
     assert drawn["home"]["title"] == "GAN Explorer" and drawn["home"]["pictures"] >= 1  # the run's newest grid
     assert drawn["epochs"]["title"].startswith("Epochs") and drawn["epochs"]["pictures"] >= 1
     assert drawn["curves"]["title"].startswith("Training curves") and drawn["curves"]["charts"] >= 1
-    assert all(seconds is not None for phase in again.values() for _, seconds in phase)
+    assert all(seconds is not None for phase in ("cold", "warm") for _, seconds in again[phase])
+    assert again["cpu_s"]["warm"]["clients"] >= 0  # its own CPU, told apart from the server's
