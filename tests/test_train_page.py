@@ -187,7 +187,8 @@ def test_the_family_starts_on_the_one_measured_best_for_the_data_and_preset(dirs
     assert "Measured best here: **DCGAN" in text(at)
     next(r for r in at.radio if r.label == "Preset").set_value("Workshop").run()
     assert at.radio(key="train_arch").value == "sngan-da"  # 64 images at the Workshop's 64 px
-    assert "few enough for DCGAN's discriminator to overfit" in text(at)
+    assert "2,000 cartoon faces" in text(at)
     at.radio(key="train_arch").set_value("dcgan").run()  # the person's own choice stays
     assert at.radio(key="train_arch").value == "dcgan" and not at.exception
-    assert models.recommended(2000, 64)[0] == "dcgan" and models.recommended(500, 128)[0] == "sngan-da"
+    assert models.recommended(2000, 64)[0] == "sngan-da" and models.recommended(500, 128)[0] == "sngan-da"
+    assert models.recommended(2000, 32)[0] == "dcgan" and models.recommended(200, 32)[0] == "dcgan"
