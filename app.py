@@ -1,6 +1,7 @@
 """GAN Explorer's home page: what this is, which device trains, every run and every dataset at a glance.
 
-It only reads run directories and the dataset store (no ML here, no TensorFlow import); the runs panel
+It only reads run directories and the dataset store (no ML here; TensorFlow is loaded by ui.preload, once per
+server, for every page); the runs panel
 refreshes itself every couple of seconds while a run is queued or training (every ten seconds
 otherwise), and the whole page redraws when a run or dataset appears or goes.
 """

@@ -203,9 +203,10 @@ with st.expander("What the curves mean"):
 # -- downloads, the epoch table, and scoring on demand ----------------------------------------------------
 d1, d2, _ = st.columns([2, 2, 3])
 stem = "-".join(selected)[:80]
-d1.download_button("Download steps (CSV)", steps_csv(runs, smoothing), file_name=f"curves-{stem}-steps.csv",
+# the CSVs are written when clicked, not on every visit and live refresh
+d1.download_button("Download steps (CSV)", lambda: steps_csv(runs, smoothing), file_name=f"curves-{stem}-steps.csv",
                    mime="text/csv", icon=":material/download:", on_click="ignore")
-d2.download_button("Download epochs (CSV)", epochs_csv(runs), file_name=f"curves-{stem}-epochs.csv",
+d2.download_button("Download epochs (CSV)", lambda: epochs_csv(runs), file_name=f"curves-{stem}-epochs.csv",
                    mime="text/csv", icon=":material/download:", on_click="ignore")
 
 with st.expander("Epoch table: losses, sample scores and flags"):

@@ -64,7 +64,6 @@ def _shared_images(run_path: str, epoch: int, stamp: tuple | None, z: np.ndarray
         return generate(generator, z)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
 @st.cache_data(show_spinner=False, max_entries=64)
 def animation(frames: np.ndarray, fps: float, suffix: str, labels: tuple[str, ...]) -> bytes:
     """A captioned GIF or MP4 of the frames, made once for every session that asks for the same frames."""
@@ -172,9 +171,10 @@ def morph(run: Run, epoch: int, latent_dim: int, favs: dict) -> dict:
     # the GIF on every run, keeping only its first frame
     with c2:
         stem = f"{run.name}_e{epoch}_{method}"
-        st.download_button("Strip (PNG)", png_bytes(grid(strip, side=steps)), f"{stem}_strip.png", "image/png",
-                           icon=":material/download:", on_click="ignore")
-        st.download_button("Animation (GIF)", gif, f"{stem}.gif", "image/gif", icon=":material/download:",
+        # files made when clicked, not on every visit (thirty visitors, few downloads)
+        st.download_button("Strip (PNG)", lambda: png_bytes(grid(strip, side=steps)), f"{stem}_strip.png",
+                           "image/png", icon=":material/download:", on_click="ignore")
+        st.download_button("Animation (GIF)", lambda: gif, f"{stem}.gif", "image/gif", icon=":material/download:",
                            on_click="ignore")
         if st.button("Make an MP4", icon=":material/movie:"):
             st.session_state[MP4_KEY] = animation(loop, 8.0, ".mp4", labels + labels[::-1][1:-1])
@@ -203,7 +203,7 @@ def walk_and_copying(run: Run, epoch: int, m: dict) -> None:
         walk = images_for(run, epoch, random_walk(m["za"], 48, seed=int(walk_seed)) * m["temperature"])
         walk_gif = animation(walk, 12.0, ".gif", tuple(f"step {i + 1}" for i in range(len(walk))))
         st.image(walk_gif, caption=f"Wandering from {m['label_a']}", width="content")
-        st.download_button("Walk (GIF)", walk_gif, f"{run.name}_e{epoch}_walk.gif", "image/gif",
+        st.download_button("Walk (GIF)", lambda: walk_gif, f"{run.name}_e{epoch}_walk.gif", "image/gif",
                            icon=":material/download:", on_click="ignore")
     with c2:
         st.subheader("5. Is it copying?", anchor=False)

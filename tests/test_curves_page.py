@@ -7,8 +7,6 @@ and epochs 8-9 collapsed, as the trainer writes them.
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -195,23 +193,6 @@ def test_score_an_epoch_now(tiny_run_env):
     labels = [m.label for m in at.metric]
     assert labels == ["Diversity", "Precision", "Recall", "Near-twins", "KID", "Density", "Coverage"], labels
     assert any("warm-up" in i.value or "No sign" in str(i.value) for i in [*at.info, *at.success])
-
-
-def test_page_does_not_import_tensorflow(tiny_run_env):
-    """Reading curves must stay light: TensorFlow only loads when someone asks to score an epoch."""
-    code = (
-        "import sys\n"
-        "from streamlit.testing.v1 import AppTest\n"
-        f"at = AppTest.from_file({str(ROOT / 'app.py')!r}, default_timeout=120)\n"
-        "at.switch_page('pages/curves.py')\n"
-        "at.run()\n"
-        "assert not at.exception, at.exception\n"
-        "assert at.get('plotly_chart')\n"
-        "print('tensorflow' in sys.modules)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().splitlines()[-1] == "False"
 
 
 def test_sparkline_and_smoothing_for_other_pages(two_runs):
