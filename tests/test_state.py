@@ -85,3 +85,17 @@ def test_a_failed_write_is_raised_by_the_next_wait(tmp_path):
     writer.save(built_gan(), epoch=1, step=4)
     with pytest.raises(OSError):
         writer.close()
+
+
+def test_nothing_is_written_after_a_failed_job(tmp_path):
+    """A row that failed to be written is never followed by its state: resuming must not skip the epoch."""
+    writer = StateWriter(tmp_path / "state")
+
+    def failing_row():
+        raise ValueError("the row could not be scored")
+
+    writer.later(failing_row)
+    writer.save(built_gan(), epoch=1, step=4)
+    with pytest.raises(ValueError, match="could not be scored"):
+        writer.close()
+    assert not (tmp_path / "state").exists()

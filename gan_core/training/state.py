@@ -69,10 +69,21 @@ class StateWriter:
         self.state_dir = Path(state_dir)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="state-writer")
         self._pending: list[Future] = []  # only the training thread changes and reads it
+        self._failed: str | None = None  # only the writer thread changes and reads it
 
     def later(self, job, *args) -> None:
         """Run `job(*args)` on the writer thread, after everything given before it."""
-        self._pending.append(self._pool.submit(job, *args))
+        self._pending.append(self._pool.submit(self._in_order, job, args))
+
+    def _in_order(self, job, args: tuple) -> None:
+        """After a failure nothing more is written: no state may follow an epoch row that is missing."""
+        if self._failed is not None:
+            raise RuntimeError(f"not written: an earlier write failed ({self._failed})")
+        try:
+            job(*args)
+        except BaseException as exc:
+            self._failed = f"{type(exc).__name__}: {exc}"
+            raise
 
     def save(self, gan, *, epoch: int, step: int) -> None:
         """Snapshot now (the caller may change the variables right after) and write after what is queued."""
