@@ -70,10 +70,10 @@ def test_curves_smoothing_overlay_and_flags(runs):
         thumb = page.get_by_role("slider", name="Smoothing (moving average, logged points)")
         thumb.focus()
         page.keyboard.press("Home")  # 5 -> 1: no smoothing, so the line meets the raw values
-        page.wait_for_function("(raw) => { const el = document.querySelector('" + PLOT + "');"
-                               "const t = (el._fullData || []).find(t => t.name === 'G loss');"
-                               "return t && Array.from(t.y).every((v, i) => Math.abs(v - raw[i]) < 1e-6); }",
-                               arg=raw_before)
+        # (the chart is replaced while the page reruns: wait_for_plot tolerates the moment it is missing)
+        wait_for_plot(page, "(() => { const t = (el._fullData || []).find(t => t.name === 'G loss');"
+                            "return t && Array.from(t.y).every((v, i) => Math.abs(v - arg[i]) < 1e-6); })()",
+                      arg=raw_before)
         raw_after, smooth_after = g_traces()
         assert raw_after == raw_before
         assert smooth_after == pytest.approx(raw_after)
