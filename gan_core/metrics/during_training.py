@@ -80,13 +80,6 @@ class EpochScorer:
     def should_score(self, epoch: int) -> bool:
         return epoch % self.config.save_every == 0 or epoch >= self.config.epochs
 
-    def __call__(self, generator, *, epoch: int, step: int, steps_per_epoch: int | None = None) -> dict:
-        """Fields for the epoch's row: the scores (or nulls), `flags` and `score_seconds`."""
-        t0 = time.perf_counter()
-        images = self.draw(generator, epoch)
-        return self.score(images, epoch=epoch, step=step, steps_per_epoch=steps_per_epoch,
-                          seconds_so_far=time.perf_counter() - t0)
-
     def draw(self, generator, epoch: int) -> np.ndarray | None:
         """The epoch's samples to score (None if it is not scored): TensorFlow's part, on the training thread."""
         from gan_core.core.media import to_uint8
@@ -98,7 +91,8 @@ class EpochScorer:
 
     def score(self, images: np.ndarray | None, *, epoch: int, step: int, steps_per_epoch: int | None = None,
               seconds_so_far: float = 0.0) -> dict:
-        """Scores and flags from drawn samples: numpy only, so the trainer runs it beside the next epoch."""
+        """Fields for the epoch's row from its drawn samples: the scores (or nulls), `flags` and `score_seconds`
+        (drawing included). numpy only, so the trainer runs it beside the next epoch."""
         t0 = time.perf_counter()
         scores = epoch_scores(images, self.reference) if images is not None else None
         rows = [r for r in self.tail.read() if r.get("step", 0) <= step]
