@@ -3,7 +3,7 @@
 Every picture the generator makes starts as a random vector z; a sample is named by its seed (the same
 seed gives the same picture in the CLI, on every page and machine). Generators are cached per run and
 epoch (`gan_core.explore.latent`, least-recently-used) and shared by every browser session, and so are
-the pictures drawn from them (`images_for`): thirty people opening the page cost one drawing, not thirty.
+each section's pictures drawn from them: thirty people opening the page cost one drawing, not thirty.
 """
 
 import ui.preload  # noqa: F401  (first of all: ui/preload.py says why)
@@ -25,7 +25,7 @@ from gan_core.explore.latent import sample_z
 from gan_core.explore.nearest import nearest_real
 from gan_core.export import animation as export
 from ui import lock
-from ui.common import display_png, md_escape, run_views
+from ui.common import md_escape, png, run_views, upscale
 from ui.page import setup
 
 GRID_SAMPLES = 8
@@ -42,31 +42,72 @@ def fav_key(which: str) -> str:
     return f"lat_fav_{which}"
 
 
-def images_for(run: Run, epoch: int, z: np.ndarray) -> np.ndarray:
-    """The generator's pictures for `z`, drawn once for every session that asks the same (a room of thirty
-    opening the page sees the same run, epoch and seeds: one computation, the others wait for it)."""
+def generator_key(run: Run, epoch: int) -> tuple:
+    """Names one saved generator for the shared caches below: run, epoch, and the file's stamp (a run trained
+    again under its name gets new pictures)."""
     weights = run.generator_file(epoch)
     try:
-        stamp = (weights.stat().st_mtime_ns, weights.stat().st_size)  # a run trained again under its name
+        stamp = (weights.stat().st_mtime_ns, weights.stat().st_size)
     except OSError:
         stamp = None
-    return _shared_images(str(run.path), epoch, stamp, np.ascontiguousarray(z, np.float32))
+    return str(run.path), epoch, stamp
 
 
-@st.cache_data(show_spinner=False, max_entries=128, ttl=3600)
-def _shared_images(run_path: str, epoch: int, stamp: tuple | None, z: np.ndarray) -> np.ndarray:
+def draw(key: tuple, z: np.ndarray) -> np.ndarray:
+    """The generator's uint8 pictures for `z`; called inside the shared caches, so once for a whole room."""
     from gan_core.core.quiet_tf import import_tensorflow
     from gan_core.explore.latent import generate, load_generator
 
     import_tensorflow()
     with GENERATE_LOCK:
-        generator, _ = load_generator(Run(Path(run_path).name), epoch)
-        return generate(generator, z)
+        generator, _ = load_generator(Run(Path(key[0]).name), key[1])
+        return generate(generator, np.asarray(z, np.float32))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def animation(frames: np.ndarray, fps: float, suffix: str, labels: tuple[str, ...]) -> bytes:
-    """A captioned GIF or MP4 of the frames, made once for every session that asks for the same frames."""
+# Each section's pictures come from one cache shared by every session, called with a few small arguments:
+# Streamlit hashes every argument of a cached call on every script run, and a page making thirty such calls
+# per visit spent a fifth of its server time there (docs/benchmarks.md, "The Latent space page in a room").
+CACHE = {"show_spinner": False, "max_entries": 64, "ttl": 3600}
+
+
+@st.cache_data(**CACHE)
+def seed_cells(key: tuple, z: np.ndarray) -> list[bytes]:
+    return [png(upscale(image, 160)) for image in draw(key, z)]
+
+
+@st.cache_data(**CACHE)
+def morph_pictures(key: tuple, z: np.ndarray, labels: tuple[str, ...]) -> tuple[np.ndarray, bytes, bytes]:
+    """The strip's pictures, the strip as display PNG, and the looping GIF (there and back, so it never jumps)."""
+    strip = draw(key, z)
+    loop = np.concatenate([strip, strip[::-1][1:-1]])
+    gif = animation_bytes(loop, 8.0, ".gif", labels + labels[::-1][1:-1])
+    return strip, png(upscale(grid(strip, side=len(strip)), STRIP_PX)), gif
+
+
+@st.cache_data(**CACHE)
+def epoch_rows(keys: tuple[tuple, ...], z: np.ndarray) -> list[bytes]:
+    return [png(upscale(grid(draw(key, z), side=len(z)), STRIP_PX)) for key in keys]
+
+
+@st.cache_data(**CACHE)
+def walk_gif(key: tuple, z: np.ndarray) -> bytes:
+    return animation_bytes(draw(key, z), 12.0, ".gif", tuple(f"step {i + 1}" for i in range(len(z))))
+
+
+@st.cache_data(**CACHE)
+def copy_check(image: np.ndarray, dataset: str, resolution: int, channels: int) -> tuple[bytes, bytes, float]:
+    real, distance = nearest_real(image, dataset, resolution, channels)
+    return png(upscale(image, 256)), png(upscale(real, 256)), distance
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def loop_mp4(strip: np.ndarray, labels: tuple[str, ...]) -> bytes:
+    loop = np.concatenate([strip, strip[::-1][1:-1]])
+    return animation_bytes(loop, 8.0, ".mp4", labels + labels[::-1][1:-1])
+
+
+def animation_bytes(frames: np.ndarray, fps: float, suffix: str, labels: tuple[str, ...]) -> bytes:
+    """A captioned GIF or MP4 of the frames."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / f"latent{suffix}"
         captioned = (export.caption(export.enlarge(f, 384), text) for f, text in zip(frames, labels, strict=True))
@@ -122,9 +163,9 @@ def pick_ends(run: Run, epoch: int, latent_dim: int, favs: dict) -> None:
     st.subheader("1. Pick two samples", anchor=False)
     state = st.session_state
     seeds = list(range(state[BASE_KEY], state[BASE_KEY] + GRID_SAMPLES))
-    fresh = images_for(run, epoch, np.concatenate([sample_z(1, latent_dim, s) for s in seeds]))
-    for col, seed, image in zip(st.columns(GRID_SAMPLES), seeds, fresh, strict=True):
-        col.image(display_png(image, 160), caption=f"seed {seed}", width="stretch", output_format="PNG")
+    cells = seed_cells(generator_key(run, epoch), np.concatenate([sample_z(1, latent_dim, s) for s in seeds]))
+    for col, seed, picture in zip(st.columns(GRID_SAMPLES), seeds, cells, strict=True):
+        col.image(picture, caption=f"seed {seed}", width="stretch", output_format="PNG")
         a, b = col.columns(2)
         if a.button("A", key=f"pick_a_{seed}", width="stretch"):
             state[A_KEY], state[fav_key("a")] = seed, None
@@ -160,13 +201,11 @@ def morph(run: Run, epoch: int, latent_dim: int, favs: dict) -> dict:
     z = through(np.stack(points), steps, method) if len(points) > 2 else path(za, zb, steps, method)
     steps = len(z)
     z = z * temperature
-    strip = images_for(run, epoch, z)
-    st.image(display_png(grid(strip, side=steps), STRIP_PX),
-             caption=f"{' → '.join(labels_ab)}, epoch {epoch}, {method}", width="stretch", output_format="PNG")
-    c1, c2 = st.columns([1, 2])
     labels = tuple(f"{i + 1}/{steps}" for i in range(steps))
-    loop = np.concatenate([strip, strip[::-1][1:-1]])  # there and back, so the loop has no jump
-    gif = animation(loop, 8.0, ".gif", labels + labels[::-1][1:-1])
+    strip, strip_png, gif = morph_pictures(generator_key(run, epoch), z, labels)
+    st.image(strip_png, caption=f"{' → '.join(labels_ab)}, epoch {epoch}, {method}", width="stretch",
+             output_format="PNG")
+    c1, c2 = st.columns([1, 2])
     c1.image(gif, caption="Looping animation", width="content")  # a pixel width would make Streamlit shrink
     # the GIF on every run, keeping only its first frame
     with c2:
@@ -177,7 +216,7 @@ def morph(run: Run, epoch: int, latent_dim: int, favs: dict) -> dict:
         st.download_button("Animation (GIF)", lambda: gif, f"{stem}.gif", "image/gif", icon=":material/download:",
                            on_click="ignore")
         if st.button("Make an MP4", icon=":material/movie:"):
-            st.session_state[MP4_KEY] = animation(loop, 8.0, ".mp4", labels + labels[::-1][1:-1])
+            st.session_state[MP4_KEY] = loop_mp4(strip, labels)
         if st.session_state.get(MP4_KEY):
             st.download_button("Animation (MP4)", st.session_state[MP4_KEY], f"{stem}.mp4", "video/mp4",
                                icon=":material/download:", on_click="ignore")
@@ -188,11 +227,10 @@ def morph(run: Run, epoch: int, latent_dim: int, favs: dict) -> dict:
 def earlier_epochs(run: Run, m: dict) -> None:
     st.subheader("3. The same morph at earlier epochs", anchor=False)
     saved = run.weight_epochs()
-    shown = sorted(set(np.linspace(0, len(saved) - 1, min(5, len(saved))).round().astype(int)))
-    for i in shown:
-        row = images_for(run, saved[i], m["z"])
-        st.image(display_png(grid(row, side=m["steps"]), STRIP_PX), caption=f"epoch {saved[i]}", width="stretch",
-                 output_format="PNG")
+    shown = [saved[i] for i in sorted(set(np.linspace(0, len(saved) - 1, min(5, len(saved))).round().astype(int)))]
+    rows = epoch_rows(tuple(generator_key(run, e) for e in shown), m["z"])
+    for e, picture in zip(shown, rows, strict=True):
+        st.image(picture, caption=f"epoch {e}", width="stretch", output_format="PNG")
 
 
 def walk_and_copying(run: Run, epoch: int, m: dict) -> None:
@@ -200,23 +238,23 @@ def walk_and_copying(run: Run, epoch: int, m: dict) -> None:
     with c1:
         st.subheader("4. A random walk", anchor=False)
         walk_seed = st.number_input("Walk seed", 0, 10_000, 0)
-        walk = images_for(run, epoch, random_walk(m["za"], 48, seed=int(walk_seed)) * m["temperature"])
-        walk_gif = animation(walk, 12.0, ".gif", tuple(f"step {i + 1}" for i in range(len(walk))))
-        st.image(walk_gif, caption=f"Wandering from {m['label_a']}", width="content")
-        st.download_button("Walk (GIF)", lambda: walk_gif, f"{run.name}_e{epoch}_walk.gif", "image/gif",
+        walk = walk_gif(generator_key(run, epoch), random_walk(m["za"], 48, seed=int(walk_seed)) * m["temperature"])
+        st.image(walk, caption=f"Wandering from {m['label_a']}", width="content")
+        st.download_button("Walk (GIF)", lambda: walk, f"{run.name}_e{epoch}_walk.gif", "image/gif",
                            icon=":material/download:", on_click="ignore")
     with c2:
         st.subheader("5. Is it copying?", anchor=False)
         config = run.config()
         try:
-            real, distance = nearest_real(m["strip"][0], config["dataset"], config["resolution"], config["channels"])
+            generated, real, distance = copy_check(m["strip"][0], config["dataset"], config["resolution"],
+                                                   config["channels"])
         except UsageError as exc:
             st.info(f"The training set is not here to compare with ({exc}).")
         else:
             g, r = st.columns(2)
-            g.image(display_png(m["strip"][0], 256), caption=f"generated ({m['label_a']})", width="stretch",
+            g.image(generated, caption=f"generated ({m['label_a']})", width="stretch",
                     output_format="PNG")
-            r.image(display_png(real, 256), caption=f"nearest training image (distance {distance:.0f} of 255)",
+            r.image(real, caption=f"nearest training image (distance {distance:.0f} of 255)",
                     width="stretch", output_format="PNG")
             st.caption("Pixel distance to the closest of up to 2,000 training images; a copy would be near 0.")
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from ui.common import BUILD_DEMO_DATA, TRAIN_DEMO, upscale
+from ui.common import BUILD_DEMO_DATA, TRAIN_DEMO, WIDEST_PX, upscale
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -79,3 +79,7 @@ def test_upscale_is_whole_factor_nearest_neighbour():
     assert upscale(grey, 20).shape == (20, 20)
     large = rng.integers(0, 256, (1034, 1034, 3), dtype=np.uint8)
     assert upscale(large, 560) is large or np.array_equal(upscale(large, 560), large)
+    # a wide strip is enlarged by the largest whole factor that stays within WIDEST_PX, never past it (which
+    # `png` would then shrink smoothly, blurring it)
+    strip = rng.integers(0, 256, (36, 410, 3), dtype=np.uint8)
+    assert upscale(strip, 1400).shape == (36 * 3, 410 * 3, 3) and 410 * 4 > WIDEST_PX

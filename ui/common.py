@@ -148,13 +148,14 @@ def md_escape(text: str) -> str:
 def upscale(image: np.ndarray, min_px: int = DISPLAY_PX) -> np.ndarray:
     """Enlarge by a whole factor with nearest-neighbour, so pixels stay square and sharp in the browser.
 
-    The browser then only ever scales *down* (which stays crisp), never up (which blurs).
+    The browser then only ever scales *down* (which stays crisp), never up (which blurs). Never past
+    WIDEST_PX, though: `png` would then shrink it smoothly, blurring it and making a bigger file.
     """
     image = np.asarray(image)
     if image.ndim == 3 and image.shape[-1] == 1:
         image = image[..., 0]
     h, w = image.shape[:2]
-    factor = max(1, -(-min_px // max(h, w)))  # ceil
+    factor = max(1, min(-(-min_px // max(h, w)), WIDEST_PX // w))  # ceil, at most what fits WIDEST_PX
     if factor == 1:
         return image
     return np.asarray(Image.fromarray(image).resize((w * factor, h * factor), Image.Resampling.NEAREST))
