@@ -1,8 +1,9 @@
 """The app served on 127.0.0.1 for the browser tests and the load benchmark: one way to start it.
 
-`serve(env)` runs `streamlit run app.py` on a free loopback port, waits until it answers its health
-check (bounded), yields the base URL and stops the server after, whatever happened. Both the tests
-(tests/conftest.py) and scripts/load_bench.py use it, with the same headless Chromium flags.
+`serve(env)` runs the app (`python -m ui.server`: `streamlit run app.py`, its libraries preloaded) on a
+free loopback port, waits until it answers its health check (bounded), yields the base URL and stops the
+server after, whatever happened. Both the tests (tests/conftest.py) and scripts/load_bench.py use it, with
+the same headless Chromium flags.
 """
 
 import contextlib
@@ -52,12 +53,13 @@ def _healthy(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def serve(env: dict, script: str = "app.py", start_timeout: float = 120):
-    """`streamlit run script` with `env`; yields the base URL once it is healthy, stops it after."""
+def serve(env: dict, start_timeout: float = 120):
+    """The app (`python -m ui.server`, i.e. `streamlit run app.py`) with `env`; yields the base URL once it is
+    healthy, stops it after."""
     port = free_port()
     log = tempfile.TemporaryFile(mode="w+")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.port", str(port),
+        [sys.executable, "-m", "ui.server", "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

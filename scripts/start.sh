@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 .venv/bin/python -m gan_core.datasets build cartoon-faces --count 2000 --resolution 32 --skip-existing
-exec .venv/bin/streamlit run app.py --browser.gatherUsageStats false "$@"
+# ui/server.py: `streamlit run app.py`, with the heavy libraries imported before the first visitor
+exec .venv/bin/python -m ui.server --browser.gatherUsageStats false "$@"

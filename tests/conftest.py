@@ -92,12 +92,10 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
 
 @contextlib.contextmanager
-def streamlit_server(datasets_dir: Path, checkpoints_dir: Path, script: str = "app.py", start_timeout: float = 120,
-                     env: dict | None = None):
+def streamlit_server(datasets_dir: Path, checkpoints_dir: Path, start_timeout: float = 120, env: dict | None = None):
     """`streamlit run` on a free port with the data folders moved; yields the base URL, stops it after."""
     try:
-        with served_app.serve({**cli_env(datasets_dir, checkpoints_dir), **(env or {})}, script,
-                              start_timeout) as url:
+        with served_app.serve({**cli_env(datasets_dir, checkpoints_dir), **(env or {})}, start_timeout) as url:
             yield url
     except served_app.AppDidNotStart as exc:
         pytest.fail(str(exc))

@@ -61,3 +61,16 @@ def test_pages_opened_at_once_on_a_fresh_process_import_cleanly(tmp_path):
                             env={"PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "3", "HOME": str(tmp_path)})
     assert result.returncode == 0, result.stderr[-3000:]
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+def test_the_server_has_imported_them_before_anyone_visits(tmp_path):
+    """`python -m ui.server` (how the app is started) imports the preload before it answers: the first people
+    to open a page do not wait for TensorFlow. `streamlit run app.py` alone would fail this (it imports nothing
+    until a session runs a page)."""
+    from conftest import streamlit_server
+
+    from scripts import served_app
+
+    with streamlit_server(tmp_path / "datasets", tmp_path / "checkpoints") as url:
+        maps = Path(f"/proc/{served_app.SERVERS[url].pid}/maps").read_text()
+    assert "_pywrap_tensorflow_internal" in maps and "sklearn" in maps
