@@ -28,7 +28,7 @@ def test_quick_bench_json(tmp_path):
     assert [r["arch"] for r in data["results"]] == models.names()  # one row per family, engine vs its own step
     for result in data["results"]:
         assert result["resolution"] == 32
-        for name in ("bare_xla", "bare_no_xla", "engine"):
+        for name in ("bare_xla", "bare_no_xla", "bare_loop", "engine"):
             assert result[name]["images_per_sec"] > 0, name
         assert result["engine"]["fit_only_images_per_sec"] > 0
         flops = result["flops"]
@@ -36,6 +36,8 @@ def test_quick_bench_json(tmp_path):
         assert flops["train_step_per_image"] == 3 * (flops["generator_forward"] + 2 * flops["discriminator_forward"])
         assert result["achieved_gflops"]["bare_xla"] > 0
         assert result["ratios"]["engine_over_bare_same_mode"] > 0 and result["ratios"]["xla_over_no_xla"] > 0
+        engine, loop = result["engine"]["images_per_sec"], result["bare_loop"]["images_per_sec"]
+        assert result["ratios"]["engine_over_fastest_bare"] <= engine / loop + 1e-9  # the looped step counts too
 
 
 def test_sweep_measures_each_setting_in_its_own_process():

@@ -1,8 +1,8 @@
 """The trainer's end-of-epoch scoring: sample scores at every saved epoch, flags at every epoch.
 
-`Trainer.checkpoint()` makes one `EpochScorer` per run and, per finished epoch, draws the samples on the
-training thread (`draw`, TensorFlow) and scores them on the run's writer thread beside the next epoch
-(`score`, numpy only); what `score` returns goes into that epoch's `epochs.jsonl` row. The real reference
+`Trainer.checkpoint()` makes one `EpochScorer` per run; per finished epoch, the run's writer thread draws
+the samples from a copy of the epoch's generator (`draw`) and scores them (`score`, numpy only) beside the
+next epoch; what `score` returns goes into that epoch's `epochs.jsonl` row. The real reference
 images are chosen once per run (the trainer's seeded `Dataset.sample`) and their side of every score is
 computed once, here. The generated side uses a fixed z (seeded from the run's seed), so epochs are compared
 on the same noise.
@@ -81,7 +81,7 @@ class EpochScorer:
         return epoch % self.config.save_every == 0 or epoch >= self.config.epochs
 
     def draw(self, generator, epoch: int) -> np.ndarray | None:
-        """The epoch's samples to score (None if it is not scored): TensorFlow's part, on the training thread."""
+        """The epoch's samples to score (None if it is not scored), from `generator` (the writer's copy)."""
         from gan_core.core.media import to_uint8
 
         if not self.should_score(epoch):

@@ -8,7 +8,8 @@ thread: 70 ms per epoch at 32 px, 160 ms at 64 px (docs/benchmarks.md, "where it
 Crash safety is unchanged in kind: a state file is renamed into place complete, `latest.json` is
 renamed into place after it, and resuming drops log rows newer than the state it finds. A `kill -9`
 loses the unfinished epoch, and if it lands while the writer is busy (a tenth of a second or so after
-an epoch ends: it also scores the epoch, see the trainer) that epoch as well; the resume trains it again.
+an epoch ends: it also draws the epoch's grid and scores it, see the trainer) that epoch as well; the
+resume trains it again.
 
 The file is an uncompressed `.npz` of the variables in the order Keras lists them, which is fixed by
 how the family builds its networks; loading checks the count and every shape, so a state from other

@@ -3,10 +3,11 @@
 It sets up the device, the input pipeline and the run's GAN family (`gan_core.models`), restores the
 last full state when resuming, and lets Keras `fit` drive the epochs while the callbacks write the run
 directory. Checkpoint order makes `kill -9` harmless: grid, generator weights and epoch row first, then
-the full state, and only then does `state/latest.json` (renamed into place) point at it; the epoch's
-scores and row and the state file are written by a background thread, in that order
-(`training/state.py`). Resuming first drops any log rows newer than that state, so at most the unfinished
-epoch is lost (and the one before it, in the instant its row and state are being written).
+the full state, and only then does `state/latest.json` (renamed into place) point at it. All of it is
+done by one background thread, in that order, from snapshots the training thread takes in milliseconds
+(`training/state.py`): a copy of the generator draws the grid and the samples to score. Resuming first
+drops any log rows newer than that state, so at most the unfinished epoch is lost (and the one before it,
+in the instant its files, row and state are being written).
 """
 
 import json
@@ -98,10 +99,9 @@ class Trainer:
         })
 
     # -- checkpoints ----------------------------------------------------------------------------
-    def _sample_grid(self, epoch: int) -> np.ndarray:
-        samples = to_uint8(self.generator.predict_on_batch(self.noise))
+    def _sample_grid(self, epoch: int, generator=None) -> None:
+        samples = to_uint8((generator or self.generator).predict_on_batch(self.noise))
         write_bytes(self.run.sample_file(epoch), png_bytes(grid(samples, self.config.grid_side)))
-        return samples
 
     def _save_weights(self, model, path) -> None:
         tmp = temp_path_for(path)
@@ -111,43 +111,50 @@ class Trainer:
     def checkpoint(self, *, epoch: int, step: int, epoch_done: bool, logs: dict | None, seconds) -> None:
         """Write everything for a finished epoch (or a mid-epoch stop), in crash-safe order.
 
-        TensorFlow's part runs here (the grid, the generator file, the samples to score, the state's
-        snapshot); the scores, the epoch's row and the state file follow on the writer thread, in that
-        order, beside the next epoch (docs/benchmarks.md, "Scores beside the next epoch").
+        On the training thread only snapshots are taken (the generator's weights, the state's variables:
+        milliseconds); the writer thread then draws the grid from the snapshot, saves the generator file,
+        scores the epoch, appends its row and writes the state, in that order, beside the next epoch
+        (docs/benchmarks.md, "The epoch's pictures drawn beside the next epoch").
         """
         from gan_core.metrics.during_training import EpochScorer
 
-        c, run = self.config, self.run
-        self.state_writer.wait()  # the previous epoch's row and state are on disk: one epoch in flight at most
+        c = self.config
+        self.state_writer.wait()  # the previous epoch's files, row and state are on disk: one epoch in flight
         if epoch_done:
-            self._sample_grid(epoch)
-            run.weights_dir.mkdir(exist_ok=True)
-            self._save_weights(self.generator, run.generator_file(epoch))
-            previous = epoch - 1  # keep every save_every-th generator, epoch 0, and the newest
-            if not keeps_generator(previous, c.save_every) and previous != self._start_epoch:
-                run.generator_file(previous).unlink(missing_ok=True)
             if getattr(self, "_scorer", None) is None:  # made once per run: the real side is scored once
-                self._scorer = EpochScorer(run, c, self.reference)
-            t0 = time.perf_counter()
-            samples = self._scorer.draw(self.generator, epoch)
+                self._scorer = EpochScorer(self.run, c, self.reference)
+            weights = [np.array(w) for w in self.generator.get_weights()]  # copies: training updates in place
             row = {"epoch": epoch, "step": step, **(logs or {}),
                    "seconds": round(seconds, 2) if seconds else None,
                    "images_per_sec": round(self.steps_per_epoch * c.batch_size / seconds, 1) if seconds else None,
                    "time": now()}
-            self.state_writer.later(self._log_epoch, row, samples, time.perf_counter() - t0)
+            self.state_writer.later(self._write_epoch, row, weights)
         self.state_writer.save(self.gan, epoch=epoch, step=step)
-        run.write_status(epoch=epoch, step=step, epoch_progress=0.0)
+        self.run.write_status(epoch=epoch, step=step, epoch_progress=0.0)
         self.done_epoch, self.done_step = epoch, step
         if epoch_done:
             losses = "  ".join(f"{key} {logs[key]:.3f}" for key in self.family.keys())
             self.log(f"epoch {epoch}/{c.epochs}  step {step}  {losses}"
                      f"  {self.steps_per_epoch * c.batch_size / seconds:.0f} img/s")
 
-    def _log_epoch(self, row: dict, samples, drawing_seconds: float) -> None:
-        """On the writer thread: score the epoch's samples and append its row (before its state is written)."""
-        scores = self._scorer.score(samples, epoch=row["epoch"], step=row["step"],
-                                    steps_per_epoch=self.steps_per_epoch, seconds_so_far=drawing_seconds)
-        self.run.log_epoch({**row, **scores})
+    def _write_epoch(self, row: dict, weights: list[np.ndarray]) -> None:
+        """On the writer thread: the epoch's grid, generator file, scores and row, from its generator's weights."""
+        c, run, epoch = self.config, self.run, row["epoch"]
+        if getattr(self, "_drawing_generator", None) is None:  # the real one trains on meanwhile; built as the
+            self._drawing_generator = self.family.generator_for(c.to_dict())  # pages build it to load its file
+        generator = self._drawing_generator
+        generator.set_weights(weights)
+        self._sample_grid(epoch, generator)
+        run.weights_dir.mkdir(exist_ok=True)
+        self._save_weights(generator, run.generator_file(epoch))
+        previous = epoch - 1  # keep every save_every-th generator, epoch 0, and the newest
+        if not keeps_generator(previous, c.save_every) and previous != self._start_epoch:
+            run.generator_file(previous).unlink(missing_ok=True)
+        t0 = time.perf_counter()
+        samples = self._scorer.draw(generator, epoch)
+        scores = self._scorer.score(samples, epoch=epoch, step=row["step"], steps_per_epoch=self.steps_per_epoch,
+                                    seconds_so_far=time.perf_counter() - t0)
+        run.log_epoch({**row, **scores})
 
     def _restore(self) -> tuple[int, int]:
         """Load the last full state and drop log rows written after it."""
