@@ -100,7 +100,8 @@ class Trainer:
 
     # -- checkpoints ----------------------------------------------------------------------------
     def _sample_grid(self, epoch: int, generator=None) -> None:
-        samples = to_uint8((generator or self.generator).predict_on_batch(self.noise))
+        generator = self.generator if generator is None else generator
+        samples = to_uint8(generator.predict_on_batch(self.noise))
         write_bytes(self.run.sample_file(epoch), png_bytes(grid(samples, self.config.grid_side)))
 
     def _save_weights(self, model, path) -> None:
