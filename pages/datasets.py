@@ -30,7 +30,7 @@ from gan_core.datasets.store import exists as dataset_exists
 from gan_core.datasets.video import VIDEO_EXTENSIONS, probe
 from gan_core.training.jobs import runs_using
 from ui import lock
-from ui.common import dataset_montage, datasets, md_escape, png, upscale
+from ui.common import dataset_montage, datasets, enlarged_png, md_escape
 from ui.page import setup
 
 CARD_COLUMNS = 3
@@ -89,7 +89,7 @@ def _sample_grid(path: str, fingerprint: str, seed: int) -> bytes:
     ds = Dataset(Path(path))
     order = np.random.default_rng(seed).permutation(ds.count)[:SAMPLE_COUNT]
     rows = -(-len(order) // SAMPLE_SIDE)
-    return png(upscale(grid(ds.images(order), side=-(-len(order) // rows)), 1100))
+    return enlarged_png(grid(ds.images(order), side=-(-len(order) // rows)), 1100)
 
 
 def describe_source(source) -> str:

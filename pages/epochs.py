@@ -25,7 +25,17 @@ from gan_core.datasets.store import open_dataset
 from gan_core.export import timelapse
 from gan_core.export.animation import read_png
 from gan_core.metrics.health import FLAGS
-from ui.common import dataset_montage, display_png, grid_image, md_escape, png, run_views, stop_without_runs, upscale
+from ui.common import (
+    dataset_montage,
+    display_png,
+    enlarged_png,
+    grid_image,
+    md_escape,
+    png,
+    run_views,
+    stop_without_runs,
+    upscale,
+)
 from ui.page import setup
 
 LIVE_REFRESH_S = 2
@@ -275,8 +285,8 @@ with tab_new:
                     generator, used = load_generator(run, g_epoch)
                     z = sample_z(max(side, 4) ** 2, int(cfg.get("latent_dim") or 100), int(seed))
                     st.session_state["epochs_new_image"] = (run.name, used, int(seed),
-                                                            png(upscale(grid(generate(generator, z), side or None),
-                                                                        GRID_PX)))
+                                                            enlarged_png(grid(generate(generator, z), side or None),
+                                                                         GRID_PX))
                 except UsageError as exc:
                     st.error(str(exc))
         made = st.session_state.get("epochs_new_image")

@@ -25,7 +25,7 @@ from gan_core.explore.latent import sample_z
 from gan_core.explore.nearest import nearest_real
 from gan_core.export import animation as export
 from ui import lock
-from ui.common import md_escape, png, run_views, upscale
+from ui.common import enlarged_png, md_escape, run_views
 from ui.page import setup
 
 GRID_SAMPLES = 8
@@ -72,41 +72,44 @@ CACHE = {"show_spinner": False, "max_entries": 64, "ttl": 3600}
 
 @st.cache_data(**CACHE)
 def seed_cells(key: tuple, z: np.ndarray) -> list[bytes]:
-    return [png(upscale(image, 160)) for image in draw(key, z)]
+    return [enlarged_png(image, 160) for image in draw(key, z)]
 
 
 @st.cache_data(**CACHE)
 def morph_pictures(key: tuple, z: np.ndarray, labels: tuple[str, ...]) -> tuple[np.ndarray, bytes, bytes]:
-    """The strip's pictures, the strip as display PNG, and the looping GIF (there and back, so it never jumps)."""
+    """The strip's pictures, the strip as display PNG, and its looping GIF."""
     strip = draw(key, z)
-    loop = np.concatenate([strip, strip[::-1][1:-1]])
-    gif = animation_bytes(loop, 8.0, ".gif", labels + labels[::-1][1:-1])
-    return strip, png(upscale(grid(strip, side=len(strip)), STRIP_PX)), gif
+    gif = animation_bytes(*there_and_back(strip, labels), 8.0, ".gif")
+    return strip, enlarged_png(grid(strip, side=len(strip)), STRIP_PX), gif
 
 
 @st.cache_data(**CACHE)
 def epoch_rows(keys: tuple[tuple, ...], z: np.ndarray) -> list[bytes]:
-    return [png(upscale(grid(draw(key, z), side=len(z)), STRIP_PX)) for key in keys]
+    return [enlarged_png(grid(draw(key, z), side=len(z)), STRIP_PX) for key in keys]
 
 
 @st.cache_data(**CACHE)
 def walk_gif(key: tuple, z: np.ndarray) -> bytes:
-    return animation_bytes(draw(key, z), 12.0, ".gif", tuple(f"step {i + 1}" for i in range(len(z))))
+    return animation_bytes(draw(key, z), tuple(f"step {i + 1}" for i in range(len(z))), 12.0, ".gif")
 
 
 @st.cache_data(**CACHE)
 def copy_check(image: np.ndarray, dataset: str, resolution: int, channels: int) -> tuple[bytes, bytes, float]:
     real, distance = nearest_real(image, dataset, resolution, channels)
-    return png(upscale(image, 256)), png(upscale(real, 256)), distance
+    return enlarged_png(image, 256), enlarged_png(real, 256), distance
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def loop_mp4(strip: np.ndarray, labels: tuple[str, ...]) -> bytes:
-    loop = np.concatenate([strip, strip[::-1][1:-1]])
-    return animation_bytes(loop, 8.0, ".mp4", labels + labels[::-1][1:-1])
+    return animation_bytes(*there_and_back(strip, labels), 8.0, ".mp4")
 
 
-def animation_bytes(frames: np.ndarray, fps: float, suffix: str, labels: tuple[str, ...]) -> bytes:
+def there_and_back(frames: np.ndarray, labels: tuple[str, ...]) -> tuple[np.ndarray, tuple[str, ...]]:
+    """The frames forward then back (the ends not repeated), so that a loop of them never jumps."""
+    return np.concatenate([frames, frames[::-1][1:-1]]), labels + labels[::-1][1:-1]
+
+
+def animation_bytes(frames: np.ndarray, labels: tuple[str, ...], fps: float, suffix: str) -> bytes:
     """A captioned GIF or MP4 of the frames."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / f"latent{suffix}"

@@ -93,7 +93,8 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
 @contextlib.contextmanager
 def streamlit_server(datasets_dir: Path, checkpoints_dir: Path, start_timeout: float = 120, env: dict | None = None):
-    """`streamlit run` on a free port with the data folders moved; yields the base URL, stops it after."""
+    """The app (`python -m ui.server`) on a free port with the data folders moved; yields the base URL, stops it
+    after."""
     try:
         with served_app.serve({**cli_env(datasets_dir, checkpoints_dir), **(env or {})}, start_timeout) as url:
             yield url

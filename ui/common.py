@@ -173,15 +173,20 @@ def png(image: np.ndarray, max_px: int | None = None) -> bytes:
     return png_bytes(image, compress_level=1, max_width=min(max_px or WIDEST_PX, WIDEST_PX))
 
 
+def enlarged_png(image: np.ndarray, min_px: int = DISPLAY_PX, max_px: int | None = None) -> bytes:
+    """`upscale`, then `png`: display bytes for a picture, for callers that cache what they make themselves."""
+    return png(upscale(image, min_px), max_px)
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def display_png(image: np.ndarray, min_px: int = DISPLAY_PX, max_px: int | None = None) -> bytes:
     """A picture a page computed, enlarged and encoded once for every session that shows the same pixels."""
-    return png(upscale(image, min_px), max_px)
+    return enlarged_png(image, min_px, max_px)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _grid_image(path: str, mtime_ns: int, min_px: int, max_px: int | None) -> bytes:
-    return png(upscale(read_png(Path(path)), min_px), max_px)
+    return enlarged_png(read_png(Path(path)), min_px, max_px)
 
 
 def grid_image(path: Path, min_px: int = DISPLAY_PX, max_px: int | None = None) -> bytes | None:
@@ -196,7 +201,7 @@ def grid_image(path: Path, min_px: int = DISPLAY_PX, max_px: int | None = None) 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _montage(path: str, fingerprint: str, n: int, min_px: int, max_px: int | None) -> bytes:
     images = Dataset(Path(path)).sample(n, seed=0)
-    return png(upscale(grid(images, side=int(np.ceil(np.sqrt(len(images))))), min_px), max_px)
+    return enlarged_png(grid(images, side=int(np.ceil(np.sqrt(len(images))))), min_px, max_px)
 
 
 def dataset_montage(dataset: Dataset, n: int = 16, min_px: int = DISPLAY_PX, max_px: int | None = None) -> bytes | None:
