@@ -43,7 +43,7 @@ def test_quick_bench_json(tmp_path):
 def test_sweep_measures_each_setting_in_its_own_process():
     """Each setting really reaches its child TensorFlow (threads read back), the rounds run forwards then
     backwards, and a setting that cannot run is reported in one line while the others are still measured."""
-    from gan_core.training.step_sweep import Setting, sweep
+    from gan_core.bench.step_sweep import Setting, sweep
 
     settings = (Setting("defaults"), Setting("one intra-op thread", intra_op=1),
                 Setting("no such policy", policy="no_such_policy"))

@@ -3,8 +3,8 @@
 import numpy as np
 from sklearn.datasets import load_digits
 
+from gan_core.bench import digit_judge
 from gan_core.datasets.builtin import digits
-from gan_core.metrics import digit_judge
 
 
 def test_the_sets_geometry_comes_back_to_the_original_8x8():

@@ -1,4 +1,4 @@
-"""`python -m gan_core.models.bench`: tiny real runs of two variants under one time budget, judged and drawn."""
+"""`python -m gan_core.bench.families`: tiny real runs of two variants under one time budget, judged and drawn."""
 
 import json
 import os
@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from gan_core.models.bench import parse_variant
+from gan_core.bench.families import parse_variant
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def bench(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    return subprocess.run([sys.executable, "-m", "gan_core.models.bench", *args], cwd=ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "gan_core.bench.families", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout)
 
 

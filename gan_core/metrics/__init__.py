@@ -8,7 +8,6 @@
     health.py            the flags: mode collapse, diverging; each with plain words and what to try
     during_training.py   the trainer's end-of-epoch scorer (what goes into epochs.jsonl)
     evaluation.py        scoring a run's saved generator or a folder of pictures (`gan_core.evaluate`)
-    bench.py             python -m gan_core.metrics.bench: what scoring costs (docs/benchmarks.md)
 
 `epoch_scores(samples, reference)` scores uint8 images (N, H, W, C) against real ones; pass a
 `Reference` instead of an array to reuse the real side's work (the trainer does, every epoch).

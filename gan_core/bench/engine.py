@@ -266,7 +266,7 @@ def report(data: dict) -> str:
 
 
 def sweep_report(data: dict) -> str:
-    from gan_core.training.step_sweep import report as one
+    from gan_core.bench.step_sweep import report as one
 
     m = data["machine"]
     lines = [machine_line(m),
@@ -285,7 +285,7 @@ def parse(argv):
     p.add_argument("--resolutions", type=int, nargs="+", default=[32, 64], choices=(32, 64, 128, 256))
     p.add_argument("--sweep", action="store_true",
                    help="instead: the bare step under one change at a time (threads, batch, oneDNN, bfloat16), "
-                        "each in its own process (gan_core/training/step_sweep.py)")
+                        "each in its own process (gan_core/bench/step_sweep.py)")
     p.add_argument("--quick", action="store_true", help="a few steps only (for tests): the numbers mean little")
     p.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
     p.add_argument("--out", type=Path, help="also write the JSON results to this file")
@@ -312,7 +312,7 @@ def main(argv=None) -> int:
     progress(f"on {data['machine']['device']}")
     t0 = time.perf_counter()
     if args.sweep:
-        from gan_core.training import step_sweep
+        from gan_core.bench import step_sweep
 
         data["sweeps"] = [step_sweep.sweep(arch, resolution, progress, rounds=1 if args.quick else 2,
                                            windows=1 if args.quick else step_sweep.WINDOWS)

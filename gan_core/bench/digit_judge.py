@@ -9,7 +9,7 @@ back to that geometry. The set pads each digit with one black pixel (10 x 10) be
 generated image is shrunk to 10 x 10 by area averaging and the border dropped.
 
 Kept apart from training on purpose: nothing that trains or picks a checkpoint reads it, so the benchmark
-that uses it (`gan_core.models.quality_bench`) cannot be optimised against its own ruler.
+that uses it (`gan_core.bench.families`) cannot be optimised against its own ruler.
 """
 
 from functools import cache

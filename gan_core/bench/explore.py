@@ -1,4 +1,4 @@
-"""`python -m gan_core.explore.bench`: how fast the Latent space page answers, on this machine.
+"""`python -m gan_core.bench.explore`: how fast the Latent space page answers, on this machine.
 
 Measures, for the default family's 64 px generator (width 64, z 100; untrained weights run exactly as fast):
 loading a saved generator from its weights file (median of 5 cold loads), a 16-step slerp

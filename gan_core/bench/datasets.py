@@ -1,8 +1,8 @@
-"""`python -m gan_core.datasets.bench`: how fast a film becomes a dataset, and how much memory it takes.
+"""`python -m gan_core.bench.datasets`: how fast a film becomes a dataset, and how much memory it takes.
 
-    python -m gan_core.datasets.bench                      # 60 s of synthetic 720p H.264, 2 fps, 64 px
-    python -m gan_core.datasets.bench --video film.mkv     # a real film instead
-    python -m gan_core.datasets.bench --long-minutes 10    # memory: a 10-minute video as well
+    python -m gan_core.bench.datasets                      # 60 s of synthetic 720p H.264, 2 fps, 64 px
+    python -m gan_core.bench.datasets --video film.mkv     # a real film instead
+    python -m gan_core.bench.datasets --long-minutes 10    # memory: a 10-minute video as well
 
 Each import is the real command line (`python -m gan_core.datasets import-video ... --fps 2`) in its own
 process, timed from start to exit, three times (the median is reported). The peak memory of that process
@@ -136,7 +136,7 @@ def bench(video: Path, fps: float, resolution: int, repeat: int) -> dict:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m gan_core.datasets.bench", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m gan_core.bench.datasets", description=__doc__.split("\n")[0])
     p.add_argument("--video", type=Path, help="a real video instead of the synthetic 720p film")
     p.add_argument("--seconds", type=int, default=60, help="length of the synthetic film (default 60)")
     p.add_argument("--fps", type=float, default=2.0)

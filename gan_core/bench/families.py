@@ -1,14 +1,14 @@
-"""`python -m gan_core.models.bench`: quality per minute of GAN families, side by side, on a built-in set.
+"""`python -m gan_core.bench.families`: quality per minute of GAN families, side by side, on a built-in set.
 
-    python -m gan_core.models.bench                                   # dcgan and sngan-da, seeds 0 and 1
-    python -m gan_core.models.bench --variant dcgan --variant sngan-da --variant sngan-da:g_block=residual
-    python -m gan_core.models.bench --seeds 0 --dcgan-epochs 10 --count 500 --out /tmp/q.json
+    python -m gan_core.bench.families                                   # dcgan and sngan-da, seeds 0 and 1
+    python -m gan_core.bench.families --variant dcgan --variant sngan-da --variant sngan-da:g_block=residual
+    python -m gan_core.bench.families --seeds 0 --dcgan-epochs 10 --count 500 --out /tmp/q.json
 
 For each seed: builds scikit-learn's real digits (1,797, 32 px grey) in a temporary folder, trains DCGAN
 for `--dcgan-epochs` epochs (the budget is the training time it needs, measured in this run), then every
 other variant for the same training time, each as a real `python -m gan_core.train` run saving its
 generator every epoch. Every saved generator draws the same 1,000 z and the digit judge
-(`gan_core.metrics.digit_judge`, kept apart from training) scores them: an Inception-Score analogue, 10
+(`gan_core.bench.digit_judge`, kept apart from training) scores them: an Inception-Score analogue, 10
 is perfect, the real digits score about 8. Training time runs from the start of the first epoch (XLA and
 the first compile included; Python and TensorFlow start-up not, as it is the same for every family).
 
@@ -22,7 +22,7 @@ scores and flags), which shows a discriminator that overfits on a small set.
 `--minutes 1 2 3` puts every variant's grid at those training minutes side by side, one row per variant
 (how many minutes until the cartoon faces have eyes is for people to see):
 
-    python -m gan_core.models.bench --dataset cartoon-faces --count 2000 --budget 300 --minutes 1 2 3 4 5 \
+    python -m gan_core.bench.families --dataset cartoon-faces --count 2000 --budget 300 --minutes 1 2 3 4 5 \
         --variant dcgan --variant sngan-da --seeds 0 --grids docs/images
 """
 
@@ -104,10 +104,10 @@ def train(env: dict, run: str, family: str, settings: dict, seed: int, epochs: i
 def judge_run(run_name: str, judged: bool = True) -> list[dict]:
     """Every saved generator of a run with its training time, the run's own record and the digit judge's verdict
     (`judged`: only digits have a judge)."""
+    from gan_core.bench import digit_judge
     from gan_core.core.quiet_tf import import_tensorflow
     from gan_core.core.runs import Run
     from gan_core.explore.latent import generate, load_generator, model_config, sample_z
-    from gan_core.metrics import digit_judge
 
     import_tensorflow()
     run = Run(run_name)
@@ -155,7 +155,7 @@ def epoch_at(points: list[dict], seconds: float) -> int | None:
 
 
 def main(argv=None) -> int:
-    p = CliParser(prog="python -m gan_core.models.bench", description=__doc__.split("\n")[0])
+    p = CliParser(prog="python -m gan_core.bench.families", description=__doc__.split("\n")[0])
     p.add_argument("--variant", action="append", help="family[:setting=value,...]; repeatable (default: every "
                    "family with its defaults)")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1])

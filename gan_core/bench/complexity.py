@@ -1,7 +1,7 @@
-"""`python -m gan_core.complexity.bench`: how long measuring a 10,000-frame dataset takes (target < 60 s).
+"""`python -m gan_core.bench.complexity`: how long measuring a 10,000-frame dataset takes (target < 60 s).
 
-    python -m gan_core.complexity.bench                    # cartoon-faces and photo-patches, 10,000 at 64 px
-    python -m gan_core.complexity.bench --count 10000 --resolution 128 --repeat 3
+    python -m gan_core.bench.complexity                    # cartoon-faces and photo-patches, 10,000 at 64 px
+    python -m gan_core.bench.complexity --count 10000 --resolution 128 --repeat 3
 
 The datasets are built once into a scratch folder (not timed). Each measurement is the real
 `profile()` with the cache off, repeated (median reported): at the default sample of 1,000 frames, and
@@ -31,7 +31,7 @@ def _median_seconds(repeat: int, name: str, **options) -> tuple[float, dict]:
 
 
 def main(argv=None) -> None:
-    p = argparse.ArgumentParser(prog="python -m gan_core.complexity.bench", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m gan_core.bench.complexity", description=__doc__.split("\n")[0])
     p.add_argument("--count", type=int, default=10_000)
     p.add_argument("--resolution", type=int, default=64)
     p.add_argument("--repeat", type=int, default=3)

@@ -3,7 +3,7 @@
     python -m gan_core.bench --sweep                    # dcgan at 32 px; --arch / --resolutions as usual
 
 Thread pools and oneDNN are fixed when TensorFlow starts, so every setting is measured in its own child
-process (`python -m gan_core.training.step_sweep SPEC`), and the settings run twice, forwards then
+process (`python -m gan_core.bench.step_sweep SPEC`), and the settings run twice, forwards then
 backwards, so that a machine getting busier or calmer during the sweep does not favour the ones that
 came first. Each child times the family's bare train step (as `gan_core.bench` does: one constant
 in-memory batch, no input pipeline) with and without XLA, and reports images/s; a setting's figure is
@@ -87,7 +87,7 @@ def run_child(setting: Setting, arch: str, resolution: int, windows: int, width:
     spec = {"arch": arch, "resolution": resolution, "windows": windows, "width": width, "intra_op": setting.intra_op,
             "inter_op": setting.inter_op, "batch_size": setting.batch_size, "policy": setting.policy}
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **setting.env}
-    done = subprocess.run([sys.executable, "-m", "gan_core.training.step_sweep", json.dumps(spec)], env=env,
+    done = subprocess.run([sys.executable, "-m", "gan_core.bench.step_sweep", json.dumps(spec)], env=env,
                           capture_output=True, text=True)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]

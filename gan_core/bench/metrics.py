@@ -1,7 +1,7 @@
-"""`python -m gan_core.metrics.bench`: how long scoring takes, next to training (docs/benchmarks.md, "Metrics").
+"""`python -m gan_core.bench.metrics`: how long scoring takes, next to training (docs/benchmarks.md, "Metrics").
 
-    python -m gan_core.metrics.bench --run faces-demo [--repeat 7]
-    python -m gan_core.metrics.bench --dataset cartoon-faces [--repeat 7]
+    python -m gan_core.bench.metrics --run faces-demo [--repeat 7]
+    python -m gan_core.bench.metrics --dataset cartoon-faces [--repeat 7]
 
 With a run: from its `epochs.jsonl`, the median epoch time and the median time the trainer spent scoring
 (`score_seconds`), and their ratio; then, in this process, the median time of one epoch's scoring as the
@@ -31,7 +31,7 @@ def _median_time(fn, repeat: int) -> float:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m gan_core.metrics.bench", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m gan_core.bench.metrics", description=__doc__.split("\n")[0])
     p.add_argument("--run", help="a run trained with the metrics (its epochs.jsonl has score_seconds)")
     p.add_argument("--dataset", help="without a run: the dataset to take 500 real images from")
     p.add_argument("--repeat", type=int, default=7)
