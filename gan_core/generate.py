@@ -56,7 +56,7 @@ def main(argv=None) -> int:
     from gan_core.core.media import grid, png_bytes
     from gan_core.core.quiet_tf import import_tensorflow
     from gan_core.explore.interpolate import path
-    from gan_core.explore.latent import generate, load_generator, model_config, sample_z
+    from gan_core.models.saved import generate, load_generator, model_config, sample_z
 
     import_tensorflow()
     run = Run(args.run)

@@ -57,7 +57,7 @@ def pick_datasets(available: list, views: list) -> tuple[list[str], int, int]:
 def measuring(name: str, sample: int, seed: int) -> threading.Lock:
     """One measurement at a time per dataset and settings: when a room opens Compare on a dataset not measured
     yet, one session measures and the others read its cached result (every session measuring for itself was
-    43 % of the server's work with thirty on the pages; docs/benchmarks.md "A room of thirty")."""
+    43 % of the server's work with thirty on the pages; benchmarks/LOG.md "A room of thirty")."""
     return threading.Lock()
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import streamlit as st
 
 from gan_core.core.errors import UsageError
+from gan_core.core.in_use import runs_using
 from gan_core.core.media import grid
 from gan_core.core.progress import duration
 from gan_core.datasets.build import BUILD_RESOLUTIONS, build
@@ -28,7 +29,6 @@ from gan_core.datasets.importer import ImportCancelled, ImportStatus, import_ima
 from gan_core.datasets.store import Dataset, delete_dataset
 from gan_core.datasets.store import exists as dataset_exists
 from gan_core.datasets.video import VIDEO_EXTENSIONS, probe
-from gan_core.training.jobs import runs_using
 from ui import lock
 from ui.common import dataset_montage, datasets, enlarged_png, md_escape
 from ui.page import setup

@@ -278,7 +278,7 @@ with tab_new:
                                   help="Epochs whose generator weights were saved (see --save-every).")
         seed = b.number_input("Seed", 0, 2**31 - 1, 1, key="epochs_new_seed")
         if c.button("New samples", icon=":material/casino:", key="epochs_new_go", use_container_width=True):
-            from gan_core.explore.latent import generate, load_generator, sample_z
+            from gan_core.models.saved import generate, load_generator, sample_z
 
             with st.spinner("Drawing..."):
                 try:

@@ -2,7 +2,7 @@
 
 Every picture the generator makes starts as a random vector z; a sample is named by its seed (the same
 seed gives the same picture in the CLI, on every page and machine). Generators are cached per run and
-epoch (`gan_core.explore.latent`, least-recently-used) and shared by every browser session, and so are
+epoch (`gan_core.models.saved`, least-recently-used) and shared by every browser session, and so are
 each section's pictures drawn from them: thirty people opening the page cost one drawing, not thirty.
 """
 
@@ -21,9 +21,9 @@ from gan_core.core.media import grid, png_bytes
 from gan_core.core.runs import Run
 from gan_core.explore import favourites
 from gan_core.explore.interpolate import path, random_walk, through
-from gan_core.explore.latent import sample_z
 from gan_core.explore.nearest import nearest_real
 from gan_core.export import animation as export
+from gan_core.models.saved import sample_z
 from ui import lock
 from ui.common import enlarged_png, md_escape, run_views
 from ui.page import setup
@@ -56,7 +56,7 @@ def generator_key(run: Run, epoch: int) -> tuple:
 def draw(key: tuple, z: np.ndarray) -> np.ndarray:
     """The generator's uint8 pictures for `z`; called inside the shared caches, so once for a whole room."""
     from gan_core.core.quiet_tf import import_tensorflow
-    from gan_core.explore.latent import generate, load_generator
+    from gan_core.models.saved import generate, load_generator
 
     import_tensorflow()
     with GENERATE_LOCK:
@@ -66,7 +66,7 @@ def draw(key: tuple, z: np.ndarray) -> np.ndarray:
 
 # Each section's pictures come from one cache shared by every session, called with a few small arguments:
 # Streamlit hashes every argument of a cached call on every script run, and a page making thirty such calls
-# per visit spent a fifth of its server time there (docs/benchmarks.md, "The Latent space page in a room").
+# per visit spent a fifth of its server time there (benchmarks/LOG.md, "The Latent space page in a room").
 CACHE = {"show_spinner": False, "max_entries": 64, "ttl": 3600}
 
 
@@ -140,7 +140,7 @@ def pick_run() -> tuple[Run, int, int]:
         st.session_state.pop(epoch_key, None)
     epoch = c2.select_slider("Epoch (saved generators)", saved, value=start, key=epoch_key)
     try:  # a damaged config or generator file: say which, keep the epoch picker so another epoch can be chosen
-        from gan_core.explore.latent import load_generator, model_config
+        from gan_core.models.saved import load_generator, model_config
 
         latent_dim = model_config(run)["latent_dim"]
         with GENERATE_LOCK:

@@ -55,8 +55,8 @@ def test_scores_run_on_the_writer_thread_and_the_row_precedes_its_state(tmp_path
 
     # each grid is drawn from the weights saved for its epoch (the writer's copy, not the network training on)
     from gan_core.core.media import grid
-    from gan_core.explore.latent import generate, load_generator
     from gan_core.export.animation import read_png
+    from gan_core.models.saved import generate, load_generator
 
     run = Run("order")
     for epoch in (1, 2, 3):

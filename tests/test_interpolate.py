@@ -5,7 +5,7 @@ import pytest
 from helpers import assert_one_line_error, cli, pixels
 
 from gan_core.explore.interpolate import lerp, path, random_walk, slerp, through
-from gan_core.explore.latent import sample_z
+from gan_core.models.saved import sample_z
 
 
 def test_slerp_endpoints_are_exact_and_norms_stay_on_the_shell():

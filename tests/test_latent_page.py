@@ -59,15 +59,15 @@ def test_morph_on_to_a_third_sample(tiny_dirs):
 
 
 def test_generator_cache_is_bounded(tiny_dirs):
-    from gan_core.explore import latent
+    from gan_core.models import saved
 
     run = Run("tiny")
     for e in range(2, 12):  # ten more saved epochs (copies of a real generator's weights)
         shutil.copy(run.generator_file(1), run.generator_file(e))
-    latent._load.cache_clear()
+    saved._load.cache_clear()
     for e in run.weight_epochs():
-        latent.load_generator(run, e)
-    info = latent._load.cache_info()
+        saved.load_generator(run, e)
+    info = saved._load.cache_info()
     assert info.misses == 12 and info.currsize == info.maxsize == 8
 
 

@@ -165,7 +165,7 @@ def test_noise_is_not_collapse_but_not_realistic(faces, reference):
 def test_a_dcgan_generator_that_ignores_z_is_collapsed(reference):
     """A real generator network whose first layer's weights on z are zero: the same picture for every z."""
     from gan_core import models
-    from gan_core.explore.latent import generate
+    from gan_core.models.saved import generate
 
     generator = models.get("dcgan").build_generator(32, 3, 100, 16)
     dense = next(layer for layer in generator.layers if layer.weights)  # z -> 4 x 4 features, no bias
@@ -187,7 +187,7 @@ def test_warmup_and_history():
 
 
 def test_a_raised_collapse_flag_holds_until_diversity_recovers():
-    """The diversities of a toy run (docs/benchmarks.md) flickered across 0.25 at every other epoch."""
+    """The diversities of a toy run (benchmarks/LOG.md) flickered across 0.25 at every other epoch."""
     diversities = [0.33, 0.24, 0.29, 0.39, 0.245, 0.27, 0.39, 0.245, 0.33, 0.28, 0.23, 0.28, 0.45]
     flagged, before = [], False
     for epoch, diversity in enumerate(diversities, start=31):

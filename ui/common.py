@@ -165,7 +165,7 @@ def png(image: np.ndarray, max_px: int | None = None) -> bytes:
     """PNG bytes for `st.image(..., output_format="PNG")`, which passes them through untouched.
 
     Handed an array, Streamlit encodes a PNG on every script run (40-120 ms a page, with thirty people
-    on the app that is most of the server's time: docs/benchmarks.md "A room of thirty"), and one
+    on the app that is most of the server's time: benchmarks/LOG.md "A room of thirty"), and one
     wider than an `st.image` width in pixels it also shrinks, every run. Encoded here, once per
     picture where the caller caches, with zlib's fastest level: these are served on a LAN, not stored.
     `max_px` (at most WIDEST_PX) shrinks a picture wider than that once, smoothly.

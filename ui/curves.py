@@ -350,7 +350,7 @@ def _add_boundaries(fig, runs: list[CurveData], x_mode: str) -> None:
 
     Drawn in the losses panel, as `add_vline` drew them, but set as one list of shapes: sixty `add_vline` calls
     took 1.4 s and were 15 % of the server's work with thirty people on the pages (py-spy,
-    docs/benchmarks.md "A room of thirty")."""
+    benchmarks/LOG.md "A room of thirty")."""
     base = next((r for r in runs if r.has_rows), None)
     if base is None:
         return

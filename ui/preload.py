@@ -26,10 +26,10 @@ import sklearn.metrics  # noqa: E402, F401
 import sklearn.neighbors  # noqa: E402, F401
 
 import gan_core.complexity  # noqa: E402, F401
-import gan_core.explore.latent  # noqa: E402, F401
 import gan_core.explore.nearest  # noqa: E402, F401
 import gan_core.metrics  # noqa: E402, F401
 import gan_core.models  # noqa: E402, F401
+import gan_core.models.saved  # noqa: E402, F401
 import gan_core.training.device  # noqa: E402, F401
 
 # The ~400,000 objects these imports made live as long as the server. Without this, every full garbage

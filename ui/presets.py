@@ -4,7 +4,7 @@ from gan_core.core.runs import list_runs
 
 PRESETS = {
     # batch 32: twice the updates per minute at the same images/s; eyes by minute 3 instead of 5
-    # (docs/benchmarks.md "Minutes to eyes")
+    # (benchmarks/LOG.md "Minutes to eyes")
     "Quick demo": dict(resolution=32, epochs=50, batch_size=32, max_images=2000, width=64,
                        note="Minutes on a laptop CPU: 2,000 images at 32 px; faces with eyes within about 3 minutes."),
     "Workshop": dict(resolution=64, epochs=100, batch_size=64, max_images=None, width=64,

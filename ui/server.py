@@ -2,7 +2,7 @@
 
 `streamlit run app.py` imports nothing until the first person opens a page, so the first visits after a start
 also waited for TensorFlow, scikit-learn and the rest (`ui/preload.py`): 7-11 s of the 20 s a first visit may
-take on a 2-core machine with a run training (docs/benchmarks.md, "The Latent space page in a room"). Here they
+take on a 2-core machine with a run training (benchmarks/LOG.md, "The Latent space page in a room"). Here they
 are imported in the main thread before the server answers, as a web server's preload option does, so that wait
 is part of starting up. The pages still import `ui.preload` first (it is then already done), so
 `streamlit run app.py` keeps working.

@@ -10,5 +10,5 @@ imports upward for a benchmark's sake (docs/architecture.md).
     python -m gan_core.bench.complexity      complexity.py: how long measuring a 10,000-frame dataset takes
 
 The room-of-thirty load harness serves the whole app, so it lives beside the app: scripts/load_bench.py.
-Today's figures: docs/benchmarks.md; every result file: benchmarks/.
+Today's figures: docs/benchmarks.md; every result file, and the dated log of how each came about: benchmarks/.
 """

@@ -1,7 +1,7 @@
 """`python -m gan_core.bench`: how fast the training engine is, next to the bare train step it wraps.
 
     python -m gan_core.bench                          # every family at 32 and 64 px
-    python -m gan_core.bench --arch dcgan --resolutions 32 --json --out docs/benchmarks-latest.json
+    python -m gan_core.bench --arch dcgan --resolutions 32 --json --out benchmarks/DATE-CPU/engine.json
 
 For each GAN family and resolution, on that family's default networks (batch 64), it measures images/s of
 1. the bare train step, the family's `train_step` under `tf.function(jit_compile=True)`, called from a

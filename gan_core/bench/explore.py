@@ -19,7 +19,7 @@ def main(argv=None) -> int:
     import_tensorflow()
     from gan_core import models
     from gan_core.explore.interpolate import path
-    from gan_core.explore.latent import generate, sample_z
+    from gan_core.models.saved import generate, sample_z
 
     build_generator = models.get(models.DEFAULT).build_generator
 

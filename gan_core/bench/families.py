@@ -23,7 +23,7 @@ scores and flags), which shows a discriminator that overfits on a small set.
 (how many minutes until the cartoon faces have eyes is for people to see):
 
     python -m gan_core.bench.families --dataset cartoon-faces --count 2000 --budget 300 --minutes 1 2 3 4 5 \
-        --variant dcgan --variant sngan-da --seeds 0 --grids docs/images
+        --variant dcgan --variant sngan-da --seeds 0 --grids benchmarks/DATE-CPU
 """
 
 import json
@@ -107,7 +107,7 @@ def judge_run(run_name: str, judged: bool = True) -> list[dict]:
     from gan_core.bench import digit_judge
     from gan_core.core.quiet_tf import import_tensorflow
     from gan_core.core.runs import Run
-    from gan_core.explore.latent import generate, load_generator, model_config, sample_z
+    from gan_core.models.saved import generate, load_generator, model_config, sample_z
 
     import_tensorflow()
     run = Run(run_name)

@@ -1,4 +1,4 @@
-"""`python -m gan_core.bench.metrics`: how long scoring takes, next to training (docs/benchmarks.md, "Metrics").
+"""`python -m gan_core.bench.metrics`: how long scoring takes, next to training (benchmarks/LOG.md, "Metrics").
 
     python -m gan_core.bench.metrics --run faces-demo [--repeat 7]
     python -m gan_core.bench.metrics --dataset cartoon-faces [--repeat 7]
@@ -48,7 +48,7 @@ def main(argv=None) -> int:
     lines = []
     if args.run:
         from gan_core.core.runs import Run
-        from gan_core.explore.latent import generate, load_generator, sample_z
+        from gan_core.models.saved import generate, load_generator, sample_z
 
         run = Run(args.run).require()
         config = run.config()

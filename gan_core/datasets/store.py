@@ -20,6 +20,7 @@ import numpy as np
 
 from gan_core.core.atomic import read_json, write_json
 from gan_core.core.errors import UsageError
+from gan_core.core.in_use import runs_using
 from gan_core.core.paths import check_name, datasets_dir
 
 MANIFEST = "manifest.json"
@@ -70,8 +71,6 @@ def delete_dataset(name: str) -> None:
     path = dataset_path(name)
     if not (path / MANIFEST).is_file():
         open_dataset(name)  # the "no dataset named ..." error
-    from gan_core.training.jobs import runs_using  # here, not at the top: the store sits below the jobs layer
-
     busy = [r.name for r in runs_using(name)]
     if busy:
         raise UsageError(f"dataset {name!r} is in use by {', '.join(busy)} (queued or training); "
@@ -200,8 +199,6 @@ class DatasetWriter:
             raise UsageError(f"dataset {name!r} already exists; pass --replace to overwrite it")
         _refuse_foreign(dataset_path(name))
         if exists(name):
-            from gan_core.training.jobs import runs_using
-
             if busy := [r.name for r in runs_using(name)]:
                 raise UsageError(f"dataset {name!r} is in use by {', '.join(busy)} (queued or training); "
                                  "it cannot be replaced until that ends")

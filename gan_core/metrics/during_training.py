@@ -8,7 +8,7 @@ computed once, here. The generated side uses a fixed z (seeded from the run's se
 on the same noise.
 
 Cost on the quick demo (32 px, 256 samples, 2 cores): 3.5 % of an epoch on a busy EPYC (0.95 s, with density,
-coverage and KID; before them, 5.3 % on a quiet Xeon); see docs/benchmarks.md. Epochs whose generator is not
+coverage and KID; before them, 5.3 % on a quiet Xeon); see benchmarks/LOG.md. Epochs whose generator is not
 kept (`--save-every`) get `null` scores, since nobody could re-check them, but still get the divergence flag,
 which only reads the loss log.
 """
@@ -66,7 +66,7 @@ class MetricsTail:
 
 class EpochScorer:
     def __init__(self, run, config, reference_images: np.ndarray, *, samples: int = SCORE_SAMPLES):
-        from gan_core.explore.latent import sample_z
+        from gan_core.models.saved import sample_z
 
         self.run, self.config = run, config
         self.reference = Reference(reference_images, seed=config.seed)

@@ -28,8 +28,8 @@ def evaluate_run(name: str, epoch: int | None, *, count: int, seed: int) -> dict
     from gan_core.core.runs import Run
     from gan_core.datasets.store import exists as dataset_exists
     from gan_core.datasets.store import open_dataset
-    from gan_core.explore.latent import resolve_epoch
     from gan_core.metrics import collapse_reason, diverging_at, in_warmup
+    from gan_core.models.saved import resolve_epoch
 
     t0 = time.perf_counter()
     run = Run(name).require()
@@ -42,7 +42,7 @@ def evaluate_run(name: str, epoch: int | None, *, count: int, seed: int) -> dict
     reference = open_dataset(dataset_name).sample(count, seed=seed)
 
     from gan_core.core.quiet_tf import import_tensorflow
-    from gan_core.explore.latent import generate, load_generator, model_config, sample_z
+    from gan_core.models.saved import generate, load_generator, model_config, sample_z
 
     import_tensorflow()  # TensorFlow's start-up chatter would make an error more than one line
 

@@ -26,7 +26,7 @@ real image's neighbourhood ball is so wide that the *average* of the data sits i
 without it a grid of identical blurry blobs from epoch 1 scored precision 1.0; with it, 0.0.
 
 Why the structure block, decided by measurement (256 real images of each built-in set against 256 other
-pictures; the full table is in docs/benchmarks.md, "Known answers"): without it, at 64 px, uniform noise
+pictures; the full table is in benchmarks/LOG.md, "Known answers"): without it, at 64 px, uniform noise
 scored precision 0.97 against cartoon faces and pixel-shuffled faces 0.78, and at 32 px pixel-shuffled
 crops of `photo-patches` 0.95 (same colours, random HOG: just like the textured crops). With it, every
 such case scores 0.00-0.04 on every built-in set at 32 and 64 px, while held-out real images keep all

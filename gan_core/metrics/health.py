@@ -9,18 +9,18 @@
       generator had learned variety, then lost it: the classic collapse during training).
   Once raised, the flag stays up while diversity stays under `DIVERSITY_RELEASE` (0.35), like a
   thermostat: toy runs hover at 0.2-0.4 and a single threshold made the flag come and go at every
-  other epoch, while their grids looked equally collapsed on both sides of it (docs/benchmarks.md,
+  other epoch, while their grids looked equally collapsed on both sides of it (benchmarks/LOG.md,
   "Does it steady the collapse flag?").
   Precision, recall, density, coverage and KID are not used. A healthy but still blurry generator
   covers no real image (recall near 0 all through the quick demo), and in the feature space that noise
   cannot fool (features.py) toy and quick-demo samples score precision, density and coverage 0 to 0.05 at
   every epoch, flagged or not, so they cannot tell a collapse from a generator still learning; KID rises
-  at flagged epochs but also between them (docs/benchmarks.md, "Does it steady the collapse flag?"). They
+  at flagged epochs but also between them (benchmarks/LOG.md, "Does it steady the collapse flag?"). They
   are reported, and worth reading as trends; the old space's precision (near 0.8 for a 200-step toy run)
   flagged healthy runs when a rule used it.
   The start of training is excused: for the first `WARMUP_EPOCHS` epochs or `WARMUP_STEPS` steps every
   DCGAN draws near-identical blobs (the generator has not yet learned that z matters; see
-  docs/benchmarks.md for the quick demo's numbers), which is not a collapse.
+  benchmarks/LOG.md for the quick demo's numbers), which is not a collapse.
 - `diverging`, from the loss log (`metrics.jsonl` rows): a loss became NaN or infinite, or the
   discriminator won outright for a sustained stretch, by the run's family's own `DivergenceRule`
   (thresholds belong to a loss: for DCGAN's cross-entropy, D loss below 0.05, i.e. it tells real from
@@ -35,7 +35,7 @@ is missed unless the flag was already up; raising the bar to 0.3 would also flag
 learning (0.27-0.31 around step 200, varied a few epochs later).
 
 The thresholds were chosen on the built-in data sets (see tests/test_metrics.py for the known answers
-and docs/benchmarks.md for the numbers); they are constants here, so a facilitator can read them.
+and benchmarks/LOG.md for the numbers); they are constants here, so a facilitator can read them.
 """
 
 import math

@@ -3,7 +3,7 @@
 On a busy 2-core machine (a trainer next door) OpenMP's spinning threads made a 256-point neighbour query
 10x slower, so every search in this package runs on one thread. `threadpoolctl.threadpool_limits(1)` builds
 a new controller on every call, which reads /proc/self/maps and opens each loaded BLAS and OpenMP library:
-4 ms a call, eight calls per scored epoch, a fifth of the scoring (docs/benchmarks.md). One controller,
+4 ms a call, eight calls per scored epoch, a fifth of the scoring (benchmarks/LOG.md). One controller,
 made on first use (after scikit-learn, scipy and numpy have loaded theirs), limits the same libraries.
 """
 

@@ -47,7 +47,7 @@ SMALL_DATA_FROM_PX = 64  # at 64 px the small-data family measured better at eve
 
 
 def recommended(images: int, resolution: int) -> tuple[str, str]:
-    """The family that measured best for this much data at this size, and why (docs/benchmarks.md).
+    """The family that measured best for this much data at this size, and why (benchmarks/LOG.md).
 
     DCGAN won at 32 px on every set (1,797 and 300 digits, 2,000 cartoon faces). At 64 px the small-data family
     won on every set: 200 doodles (recall 0.45 against 0.04 after 10 minutes), 500 doodles (0.39 against 0.01)
@@ -134,7 +134,7 @@ register(Family(
     divergence=DivergenceRule(d_loss_below=0.1, g_loss_above=1.5),
     defaults={"batch_size": 64, "lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.5, "latent_dim": 128, "width": 64,
               # spectral norm off and half the paper's augmentation: better on every set measured, two seeds
-              # each (docs/benchmarks.md "Tuning the small-data family", "Long runs on little data")
+              # each (benchmarks/LOG.md "Tuning the small-data family", "Long runs on little data")
               "loss": "hinge", "spectral_norm": False, "augment": "color,translation,cutout", "augment_strength": 0.5,
               "ema": 0.999, "ema_rampup": 0.05, "r1": 0.0, "r1_every": 4, "g_block": "plain"},
     settings=SMALL_DATA_SETTINGS,

@@ -4,7 +4,7 @@ Named for where it started, SNGAN + DiffAugment. Each piece is a setting, so an 
 flags alone (its registry row, with the defaults and what each series means, is in `gan_core/models/__init__.py`).
 Measured on digits (1,797 and 300 images, 32 px) and on 200 doodles at 64 px, two seeds each: spectral norm
 off and augmentation at half the paper's strength scored better everywhere, so those are the defaults
-(docs/benchmarks.md). The pieces:
+(benchmarks/LOG.md). The pieces:
 
 - `spectral_norm`: every layer of D spectrally normalised (Miyato et al. 2018, `keras.layers.SpectralNormalization`,
   which rescales the kernel in place each training call); off gives DCGAN's batch-normalised D.

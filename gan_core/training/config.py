@@ -14,7 +14,7 @@ from gan_core.training.xla_probe import xla_auto_mode
 DEFAULT_ARCH = models.DEFAULT
 
 RESOLUTIONS = (32, 64, 128, 256)
-# mixed_bfloat16: float32 weights, bfloat16 maths; fast on CPUs with AMX (measured 1.5x, docs/benchmarks.md)
+# mixed_bfloat16: float32 weights, bfloat16 maths; fast on CPUs with AMX (measured 1.5x, benchmarks/LOG.md)
 PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
 GRID_SIDE = {32: 8, 64: 8, 128: 6, 256: 4}  # sample grid cells per side: ~256-1024 px images
 FAMILY_SETTINGS = ("loss", "spectral_norm", "augment", "augment_strength", "ema", "ema_rampup", "r1", "r1_every",

@@ -54,7 +54,7 @@ def gpu_names() -> list[str]:
 def xla_is_faster(gpu: bool) -> bool:
     """Before measuring: XLA on GPUs; on CPUs (GAN_XLA_AUTO=state) exactly when oneDNN's kernels are off.
 
-    Measured here (docs/benchmarks.md): with oneDNN on (TensorFlow's default on AVX-512 Xeons), the plain
+    Measured here (benchmarks/LOG.md): with oneDNN on (TensorFlow's default on AVX-512 Xeons), the plain
     CPU step beats XLA (0.93x at 32 px, 0.78x at 64 px); without it (AVX2 EPYCs), XLA is 1.5-3x faster.
     """
     if gpu:
@@ -65,7 +65,7 @@ def xla_is_faster(gpu: bool) -> bool:
 def cpu_precision() -> str:
     """--precision auto on a CPU: mixed bfloat16 where the CPU has AMX and oneDNN's kernels are on, else float32.
 
-    Measured on a 2-core Xeon with AMX (docs/benchmarks.md, "What raises the bare step"): DCGAN's bare step
+    Measured on a 2-core Xeon with AMX (benchmarks/LOG.md, "What raises the bare step"): DCGAN's bare step
     1.5x faster in bfloat16, and the same digit-judge score at equal time. Without AMX (AVX2 EPYCs, older
     Xeons) bfloat16 is emulated and nothing is gained, so float32 stays. `GAN_CPU_BF16=off` keeps float32
     everywhere (the test suite: its reference grids were drawn in float32).

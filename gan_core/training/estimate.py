@@ -11,7 +11,7 @@ from gan_core import models
 from gan_core.core.runs import list_runs
 from gan_core.models.flops import train_step_flops
 
-FALLBACK_GFLOPS = {"CPU": 25.0, "GPU": 4000.0}  # achieved, not peak (see docs/benchmarks.md)
+FALLBACK_GFLOPS = {"CPU": 25.0, "GPU": 4000.0}  # achieved, not peak (see benchmarks/LOG.md)
 
 
 def _flops(arch: str, resolution: int, channels: int, width: int, latent_dim: int) -> float:

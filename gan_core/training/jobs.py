@@ -65,21 +65,6 @@ def enqueue(run: Run, epochs: int, dataset: str | None = None) -> None:
                      error=None, dataset=dataset or run.config().get("dataset"))
 
 
-def runs_using(dataset: str) -> list[Run]:
-    """Runs queued or training on `dataset` right now (a queued run has no config yet: its status names it)."""
-    from gan_core.core import runlock
-
-    found = {}
-    for r in list_runs():
-        if r.config().get("dataset", r.status().get("dataset")) == dataset and (
-                runlock.is_held(r.name) or r.status().get("state") in ("running", "queued")):
-            found[r.name] = r
-    for name, used in runlock.held_datasets().items():  # a trainer still starting: no run files yet
-        if used == dataset and name not in found:
-            found[name] = Run(name)
-    return [found[n] for n in sorted(found)]
-
-
 def wait_for_turn(run: Run, poll: float = 1.0, log=print) -> bool:
     """Block until this queued run may train (True), or until a stop request cancels it (False)."""
     announced = False

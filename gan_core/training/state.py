@@ -3,7 +3,7 @@
 At every checkpoint the trainer takes a snapshot of every variable (networks, EMA copy, optimizers) as
 numpy arrays, which takes milliseconds, and trains on while one writer thread saves the snapshot and
 only then points `state/latest.json` at it. Keras' `save_weights` did the same work on the training
-thread: 70 ms per epoch at 32 px, 160 ms at 64 px (docs/benchmarks.md, "where its end-of-epoch time goes").
+thread: 70 ms per epoch at 32 px, 160 ms at 64 px (benchmarks/LOG.md, "where its end-of-epoch time goes").
 
 Crash safety is unchanged in kind: a state file is renamed into place complete, `latest.json` is
 renamed into place after it, and resuming drops log rows newer than the state it finds. A `kill -9`

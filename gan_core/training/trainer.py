@@ -115,7 +115,7 @@ class Trainer:
         On the training thread only snapshots are taken (the generator's weights, the state's variables:
         milliseconds); the writer thread then draws the grid from the snapshot, saves the generator file,
         scores the epoch, appends its row and writes the state, in that order, beside the next epoch
-        (docs/benchmarks.md, "The epoch's pictures drawn beside the next epoch").
+        (benchmarks/LOG.md, "The epoch's pictures drawn beside the next epoch").
         """
         from gan_core.metrics.during_training import EpochScorer
 

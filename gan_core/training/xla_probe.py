@@ -2,7 +2,7 @@
 
 Why measure: whether XLA pays off on a CPU depends on TensorFlow's oneDNN kernels, which TensorFlow turns
 on by default only on some CPUs (on an AVX-512 Xeon, off on an AVX2 AMD EPYC), on TensorFlow's version
-and on the network's shape. Measured here (docs/benchmarks.md): with oneDNN on, XLA/no-XLA was 0.93x at
+and on the network's shape. Measured here (benchmarks/LOG.md): with oneDNN on, XLA/no-XLA was 0.93x at
 32 px and 0.78x at 64 px; without it, 1.5-1.6x. A rule guessed from the state was wrong on the EPYC.
 
 So the first run of a model shape on a machine times a few train steps both ways on a throwaway copy of

@@ -1,6 +1,8 @@
-"""Latent vectors and the generator behind them: seeded z, and images from any saved epoch.
+"""A saved run's generator: loaded from any saved epoch, fed seeded z, turned into images.
 
-z for a seed comes from numpy's generator, so the same seed gives the same images on any machine.
+One place for it, below everything that draws from a run: metrics, explore, generate, timelapse, the
+benchmarks and the pages. z for a seed comes from numpy's generator, so the same seed gives the same
+images on any machine.
 """
 
 from functools import lru_cache
