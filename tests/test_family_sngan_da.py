@@ -150,7 +150,7 @@ def test_bad_family_settings_get_one_clear_line(dirs, args, fragment):
 def test_a_family_fills_its_own_defaults_and_dcgan_keeps_none():
     small = TrainConfig(dataset="d", run="r", arch="sngan-da", augment=" Cutout, color ")
     assert small.augment == "cutout,color" and small.loss == "hinge" and small.ema == 0.999
-    # the measured defaults (docs/benchmarks.md): no spectral norm, half the paper's augmentation
+    # the measured defaults (benchmarks/LOG.md): no spectral norm, half the paper's augmentation
     assert small.spectral_norm is False and small.augment_strength == 0.5
     family = models.get("sngan-da")
     assert not any(isinstance(layer, keras.layers.SpectralNormalization)

@@ -3,7 +3,7 @@
 Cross-checked against the `prdc` package (Naeem et al.'s) on the same feature vectors, and known answers
 on every built-in dataset: pictures a viewer rejects at a glance (uniform noise, a blank picture, one flat
 colour, pixel-shuffled and heavily blurred real images) score precision and density under 0.1; held-out
-real images of the set score at least 0.8 on all four. The table in docs/benchmarks.md comes from here.
+real images of the set score at least 0.8 on all four. The table in benchmarks/LOG.md comes from here.
 """
 
 import numpy as np

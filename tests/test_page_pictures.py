@@ -1,7 +1,7 @@
 """Pictures reach the browser as PNG bytes encoded once, not re-encoded by Streamlit on every script run.
 
 With thirty people on the app, Streamlit encoding each page's arrays again on every run was most of the
-server's time (docs/benchmarks.md "A room of thirty"). Here a page's second run must not encode any
+server's time (benchmarks/LOG.md "A room of thirty"). Here a page's second run must not encode any
 picture, and what is served is still the lossless, sharp, whole-factor enlargement of the grid.
 """
 

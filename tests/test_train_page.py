@@ -178,7 +178,7 @@ def test_locked_home_has_no_quick_demo_button(tmp_path, monkeypatch):
 
 
 def test_the_family_starts_on_the_one_measured_best_for_the_data_and_preset(dirs):
-    """DCGAN at 32 px; the small-data family for a few hundred images at 64 px (docs/benchmarks.md)."""
+    """DCGAN at 32 px; the small-data family for a few hundred images at 64 px (benchmarks/LOG.md)."""
     from gan_core import models
 
     at = train_page()
