@@ -25,9 +25,10 @@ def test_quick_bench_json(tmp_path):
     assert data["machine"]["tensorflow"] and data["machine"]["device"]
     assert data["machine"]["numpy_sgemm_gflops"] > 1  # the yardstick for achieved GFLOP/s
     assert "G + 2 x D" in data["flops_formula"]
+    assert data["settings"]["quick"] and data["settings"]["width"] == 16  # every figure, on narrow networks
     assert [r["arch"] for r in data["results"]] == models.names()  # one row per family, engine vs its own step
     for result in data["results"]:
-        assert result["resolution"] == 32
+        assert result["resolution"] == 32 and result["width"] == 16 and result["engine"]["epochs"] == 2
         for name in ("bare_xla", "bare_no_xla", "bare_loop", "engine"):
             assert result[name]["images_per_sec"] > 0, name
         assert result["engine"]["fit_only_images_per_sec"] > 0
@@ -48,7 +49,7 @@ def test_sweep_measures_each_setting_in_its_own_process():
     settings = (Setting("defaults"), Setting("one intra-op thread", intra_op=1),
                 Setting("no such policy", policy="no_such_policy"))
     said = []
-    result = sweep("dcgan", 32, said.append, settings=settings, rounds=2, windows=1, width=8)
+    result = sweep("dcgan", 32, said.append, settings=settings, rounds=2, windows=1, width=8, window_images=128)
     order = [line.split(", ", 1)[1].split(" (round")[0].split(": failed")[0] for line in said]
     assert order == ["defaults", "one intra-op thread", "no such policy"] * 1 + \
         ["no such policy", "one intra-op thread", "defaults"]

@@ -44,6 +44,7 @@ class Plan:
     min_steps: int  # ... and at least this many at higher resolutions
     windows: int  # timed windows per measurement; the engine times one epoch per window
     images: int  # dataset size for the engine: 2048 = 32 steps of 64, 4 executions of 8
+    width: int | None = None  # the networks' width; None: the family's default (what the figures are about)
 
     def steps_for(self, resolution: int) -> int:
         """Fewer bare steps per window as resolution grows: a step costs ~4x more per doubling."""
@@ -51,7 +52,7 @@ class Plan:
 
 
 FULL = Plan(warmup=5, steps=24, min_steps=6, windows=5, images=2048)
-QUICK = Plan(warmup=1, steps=2, min_steps=2, windows=2, images=512)
+QUICK = Plan(warmup=1, steps=2, min_steps=2, windows=1, images=512, width=16)  # every figure, cheaply (tests)
 
 
 def progress(message: str) -> None:
@@ -183,7 +184,8 @@ def engine(dataset, base, plan: Plan) -> dict:
     from gan_core.core.runs import Run
     from gan_core.training.trainer import Trainer
 
-    config = bench_config(base.arch, base.resolution, dataset.channels, base.precision, epochs=plan.windows + 1)
+    config = bench_config(base.arch, base.resolution, dataset.channels, base.precision, width=base.width,
+                          epochs=plan.windows + 1)
     resolution = config.resolution
     ends = []
 
@@ -210,7 +212,8 @@ def measure(arch: str, dataset, batch, precision: str, plan: Plan) -> dict:
     from gan_core.models.flops import train_step_flops
 
     resolution = dataset.resolution
-    config = bench_config(arch, resolution, dataset.channels, precision)
+    config = bench_config(arch, resolution, dataset.channels, precision,
+                          **({"width": plan.width} if plan.width else {}))
     rates = bare_steps(config, batch, plan)
     result = {"arch": arch, "resolution": resolution, "width": config.width, "latent_dim": config.latent_dim,
               "flops": train_step_flops(arch, resolution, dataset.channels, config.width, config.latent_dim),
@@ -307,7 +310,8 @@ def main(argv=None) -> int:
         progress(f"warning: the engine trains on {device.count} replicas, the bare step on one")
     data = {"machine": machine(device, sgemm), "flops_formula": TRAIN_STEP_FORMULA,
             "settings": {"batch_size": BATCH, "precision": device.precision, "families": args.arch,
-                         "quick": args.quick, "windows": plan.windows, "engine_images_per_epoch": plan.images},
+                         "quick": args.quick, "windows": plan.windows, "engine_images_per_epoch": plan.images,
+                         "width": plan.width or "the family's default"},
             "results": []}
     progress(f"on {data['machine']['device']}")
     t0 = time.perf_counter()
@@ -315,7 +319,7 @@ def main(argv=None) -> int:
         from gan_core.bench import step_sweep
 
         data["sweeps"] = [step_sweep.sweep(arch, resolution, progress, rounds=1 if args.quick else 2,
-                                           windows=1 if args.quick else step_sweep.WINDOWS)
+                                           windows=1 if args.quick else step_sweep.WINDOWS, width=plan.width)
                           for arch in args.arch for resolution in args.resolutions]
         data["seconds"] = round(time.perf_counter() - t0, 1)
         if args.out:

@@ -91,7 +91,7 @@ def train(env: dict, run: str, family: str, settings: dict, seed: int, epochs: i
            "--epochs", str(epochs), "--save-every", str(args.save_every), "--seed", str(seed), *train_args(settings)]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     while proc.poll() is None:
-        time.sleep(1)
+        time.sleep(0.25)  # a budget overshot by less: fewer epochs past it to judge
         if budget is not None and (run_path / "epochs.jsonl").exists():
             done = clock(run_path)
             if done and done[-1][1] >= budget and not (run_path / "stop.request").exists():

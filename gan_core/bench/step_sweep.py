@@ -72,7 +72,7 @@ def measure_one(spec: dict) -> dict:
     for step in steps.values():
         for _ in range(3):  # trace, compile, warm
             step(batch)
-    n = max(2, WINDOW_IMAGES * 32 * 32 // (batch_size * resolution**2))
+    n = max(2, spec.get("window_images", WINDOW_IMAGES) * 32 * 32 // (batch_size * resolution**2))
     rates = {name: [] for name in steps}
     for _ in range(spec["windows"]):
         for name, step in steps.items():
@@ -83,8 +83,10 @@ def measure_one(spec: dict) -> dict:
 
 
 # -- the parent: every setting, twice ---------------------------------------------------------------
-def run_child(setting: Setting, arch: str, resolution: int, windows: int, width: int | None = None) -> dict:
-    spec = {"arch": arch, "resolution": resolution, "windows": windows, "width": width, "intra_op": setting.intra_op,
+def run_child(setting: Setting, arch: str, resolution: int, windows: int, width: int | None = None,
+              window_images: int = WINDOW_IMAGES) -> dict:
+    spec = {"arch": arch, "resolution": resolution, "windows": windows, "width": width,
+            "window_images": window_images, "intra_op": setting.intra_op,
             "inter_op": setting.inter_op, "batch_size": setting.batch_size, "policy": setting.policy}
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **setting.env}
     done = subprocess.run([sys.executable, "-m", "gan_core.bench.step_sweep", json.dumps(spec)], env=env,
@@ -96,14 +98,14 @@ def run_child(setting: Setting, arch: str, resolution: int, windows: int, width:
 
 
 def sweep(arch: str, resolution: int, progress, settings=SETTINGS, rounds: int = 2, windows: int = WINDOWS,
-          width: int | None = None) -> dict:
+          width: int | None = None, window_images: int = WINDOW_IMAGES) -> dict:
     """Every setting `rounds` times (forwards, backwards, ...); medians per setting and path.
 
-    `width` (default: the family's) only makes tests cheap."""
+    `width` (default: the family's) and fewer `window_images` only make tests cheap."""
     measured = {s.name: {"xla": [], "plain": [], "errors": []} for s in settings}
     for r in range(rounds):
         for setting in settings if r % 2 == 0 else reversed(settings):
-            out = run_child(setting, arch, resolution, windows, width)
+            out = run_child(setting, arch, resolution, windows, width, window_images)
             row = measured[setting.name]
             if "error" in out:
                 row["errors"].append(out["error"])
