@@ -300,3 +300,34 @@ def test_a_run_exported_while_it_said_running_arrives_stopped(archives, tmp_path
     cli(there, T, "import", rewrite(archives["run"], tmp_path / "r.zip", running))
     status = read_json(there["checkpoints"] / "tiny" / "status.json")
     assert status["state"] == "stopped" and "pid" not in status and status["imported"]["from_host"] == "gpu-box"
+
+
+def test_a_member_whose_zip_header_understates_its_size_is_never_read_past_it(archives, tmp_path):
+    """The zip header and the manifest both say 1,000 bytes; the member inflates to 1 MB. Reading stops at the
+    declared size (zipfile's CRC check then fails): one line, nothing written."""
+    with zipfile.ZipFile(archives["dataset"]) as z:
+        members = {n: z.read(n) for n in z.namelist() if n != MANIFEST}
+        manifest = json.loads(z.read(MANIFEST))
+    real = bytes(2**20)
+    members["shard-00001.u8"] = real
+    manifest["members"] = [{"name": n, "size": len(b), "sha256": hashlib.sha256(b).hexdigest()}
+                           for n, b in members.items()]
+    manifest["members"][-1].update(size=1000, sha256=hashlib.sha256(real[:1000]).hexdigest())
+    path = tmp_path / "liar.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in members.items():
+            out.writestr(name, data)
+        out.writestr(MANIFEST, json.dumps(manifest))
+    data = bytearray(path.read_bytes())
+    name = b"shard-00001.u8"
+    local = data.index(name) - 30  # the local header comes first, the central directory's entry at the end
+    central = data.index(name, local + 31) - 46
+    assert data[local:local + 4] == b"PK\x03\x04" and data[central:central + 4] == b"PK\x01\x02"
+    data[local + 22:local + 26] = (1000).to_bytes(4, "little")
+    data[central + 24:central + 28] = (1000).to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    with zipfile.ZipFile(path) as z:
+        assert z.getinfo("shard-00001.u8").file_size == 1000
+    there = other_machine(tmp_path)
+    assert_one_line_error(cli(there, T, "import", path, check=False), "'shard-00001.u8'")
+    assert everything(there) == []
