@@ -7,5 +7,11 @@ benchmarks are the package's other modules, `python -m gan_core.bench.<name>` (l
 from gan_core.bench.engine import main
 from gan_core.core.errors import run_cli
 
-if __name__ == "__main__":
+
+def cli() -> None:
+    """The installed command `gan-bench` (pyproject.toml); the same as `python -m gan_core.bench`."""
     run_cli(main)
+
+
+if __name__ == "__main__":
+    cli()
