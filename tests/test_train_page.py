@@ -1,11 +1,14 @@
 """The Train page with AppTest: watching runs, starting one for real, and the facilitator lock."""
 
+import time
+
 import pytest
 from helpers import read_json, wait_for
 from streamlit.testing.v1 import AppTest
 
 from gan_core.core.runs import Run
 from gan_core.datasets.build import build
+from gan_core.training.time_box import seconds_from_iso
 
 
 @pytest.fixture
@@ -192,3 +195,34 @@ def test_the_family_starts_on_the_one_measured_best_for_the_data_and_preset(dirs
     assert at.radio(key="train_arch").value == "dcgan" and not at.exception
     assert models.recommended(2000, 64)[0] == "sngan-da" and models.recommended(500, 128)[0] == "sngan-da"
     assert models.recommended(2000, 32)[0] == "dcgan" and models.recommended(200, 32)[0] == "dcgan"
+
+
+def test_a_time_limit_from_the_page_stops_the_run_by_itself(dirs):
+    at = filled_form("boxed-page", epochs=500, width=8)
+    at.radio(key="train_stop_after").set_value("a time limit (minutes)").run()
+    at.number_input(key="train_minutes").set_value(0.5).run()
+    assert "Stops after **0.5 minutes**" in text(at)
+    next(b for b in at.button if b.label == "Start training").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    run = Run("boxed-page")
+    wait_for(lambda: run.status().get("deadline"), 60, "the trainer to write its deadline")
+    wait_for(lambda: run.status().get("state") == "stopped", 240, "the time-boxed run to stop by itself")
+    status = run.status()
+    assert status["stopped_by"] == "time" and 1 <= status["epoch"] < 500
+    at = train_page()
+    assert "Its time was up: stopped at the end of epoch" in text(at)
+
+
+def test_a_clock_time_from_the_page_is_passed_to_the_trainer(dirs):
+    import datetime as dt
+
+    at = filled_form("clock-page", epochs=1, width=8)
+    at.radio(key="train_stop_after").set_value("at a clock time").run()
+    at.time_input(key="train_until").set_value(dt.time(23, 59)).run()
+    assert "Stops after **the epoch in progress at 23:59**" in text(at)
+    next(b for b in at.button if b.label == "Start training").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    run = Run("clock-page")
+    wait_for(lambda: run.status().get("state") == "finished", 180, "the one-epoch run to finish")
+    deadline = seconds_from_iso(run.status()["deadline"])  # set only when the trainer was given a time box
+    assert time.strftime("%H:%M", time.localtime(deadline)) == "23:59"
