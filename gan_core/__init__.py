@@ -4,4 +4,4 @@ Everything here works without Streamlit, so the same code trains headless on a G
 serves the app. Heavy imports (TensorFlow) happen inside the modules that need them.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
