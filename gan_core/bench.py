@@ -7,5 +7,11 @@ other benchmarks follow the same pattern, `python -m gan_core.<package>.bench` (
 from gan_core.core.errors import run_cli
 from gan_core.training.bench import main
 
-if __name__ == "__main__":
+
+def cli() -> None:
+    """The installed command (pyproject.toml); the same as `python -m`."""
     run_cli(main)
+
+
+if __name__ == "__main__":
+    cli()

@@ -87,5 +87,10 @@ def describe(r: dict) -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":
+def cli() -> None:
+    """The installed command (pyproject.toml); the same as `python -m`."""
     run_cli(main, sys.argv[1:])
+
+
+if __name__ == "__main__":
+    cli()

@@ -177,5 +177,10 @@ def refusal(run) -> str:
     return f"run {run.name!r} {what} (pid {pid if pid and pid > 0 else 'unknown'}); stop it first or wait"
 
 
-if __name__ == "__main__":
+def cli() -> None:
+    """The installed command (pyproject.toml); the same as `python -m`."""
     run_cli(main)
+
+
+if __name__ == "__main__":
+    cli()

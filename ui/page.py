@@ -6,14 +6,14 @@ The menu is drawn here with `st.page_link` (Streamlit's own sidebar menu is swit
 first load, and this keeps the order and names in one place. Pages not written yet are left out.
 """
 
-from pathlib import Path
 
 import streamlit as st
 
 from ui import lock
+from ui.app_files import app_dir
 from ui.keras_state import keep_keras_state
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = app_dir()  # the checkout, or the installed copy in ui/app/
 PAGES = [  # file, title, icon
     ("app.py", "Home", ":material/home:"),
     ("pages/datasets.py", "Datasets", ":material/photo_library:"),

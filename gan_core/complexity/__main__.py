@@ -46,5 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
+def cli() -> None:
+    """The installed command (pyproject.toml); the same as `python -m`."""
     run_cli(main, sys.argv[1:])
+
+
+if __name__ == "__main__":
+    cli()

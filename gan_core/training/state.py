@@ -14,6 +14,12 @@ resume trains it again.
 The file is an uncompressed `.npz` of the variables in the order Keras lists them, which is fixed by
 how the family builds its networks; loading checks the count and every shape, so a state from other
 settings is refused instead of half-loaded. Runs saved before this (Keras `.weights.h5`) still resume.
+
+A state saved under mixed float16 (a GPU's default) holds, for each optimizer, the `LossScaleOptimizer`'s
+own variables (iteration, learning rate, step counter, loss scale: Keras 3 lists them ahead of the inner
+optimizer's) that a float32 build lacks, and the other way round: a run moved from a GPU to a laptop (or back,
+`gan_core.transfer`) resumes with the networks and the Adam slots as they were; only the loss scale is dropped
+or starts afresh. Every other mismatch is still refused.
 """
 
 import os
@@ -48,15 +54,59 @@ def load_state(gan, path: Path) -> None:
         return
     variables = state_variables(gan)
     with np.load(path, allow_pickle=False) as saved:
-        if len(saved.files) != len(variables):
-            raise ValueError(f"{len(saved.files)} arrays saved, the model has {len(variables)} variables")
-        values = [saved[f"v{i}"] for i in range(len(variables))]
+        values = [saved[f"v{i}"] for i in range(len(saved.files))]
+    if len(values) != len(variables):
+        values = across_loss_scaling(gan, values)
     for i, (variable, value) in enumerate(zip(variables, values, strict=True)):
         if tuple(value.shape) != tuple(variable.shape):
             raise ValueError(f"variable {i} ({variable.path}) has shape {tuple(variable.shape)}, "
                              f"the saved one {tuple(value.shape)}")
     for variable, value in zip(variables, values, strict=True):
         variable.assign(value)
+
+
+LOSS_SCALE_OWN = 4  # a LossScaleOptimizer's own variables (Keras 3): iteration, learning_rate, step_counter, scale
+
+
+def _optimizer_parts(optimizer) -> tuple[list, list]:
+    """(the loss-scale wrapper's own variables, the inner optimizer's); ([], all) for a plain optimizer."""
+    variables = list(optimizer.variables)
+    inner = getattr(optimizer, "inner_optimizer", None)
+    if inner is None:
+        return [], variables
+    n = len(variables) - len(inner.variables)
+    return variables[:n], variables[n:]
+
+
+def across_loss_scaling(gan, values: list[np.ndarray]) -> list[np.ndarray]:
+    """The saved values rearranged for this build when one side trained with loss scaling and the other without.
+
+    Saved with it, loaded without: each optimizer's `LOSS_SCALE_OWN` leading scalars are dropped. Saved without,
+    loaded with: the wrapper keeps its fresh values (the inner optimizer's step count is the one that matters).
+    Anything else raises `ValueError` with both counts.
+    """
+    weights = len(gan.weights)
+    parts = [_optimizer_parts(gan.g_optimizer), _optimizer_parts(gan.d_optimizer)]
+    inner = sum(len(i) for _, i in parts)
+    wrapped = all(own for own, _ in parts)
+    expected = len(gan.weights) + len(gan.g_optimizer.variables) + len(gan.d_optimizer.variables)
+    out, at = list(values[:weights]), weights
+    if not any(own for own, _ in parts) and len(values) == weights + inner + 2 * LOSS_SCALE_OWN:
+        for _, inner_vars in parts:  # saved under mixed float16, loaded without loss scaling
+            if any(np.shape(v) != () for v in values[at:at + LOSS_SCALE_OWN]):
+                break
+            at += LOSS_SCALE_OWN
+            out += values[at:at + len(inner_vars)]
+            at += len(inner_vars)
+        else:
+            return out
+    elif wrapped and len(values) == weights + inner:
+        for own, inner_vars in parts:  # saved without loss scaling, loaded under mixed float16
+            out += [np.array(v.numpy()) for v in own]
+            out += values[at:at + len(inner_vars)]
+            at += len(inner_vars)
+        return out
+    raise ValueError(f"{len(values)} arrays saved, the model has {expected} variables")
 
 
 class StateWriter:

@@ -269,6 +269,10 @@ def saved_state(run: Run) -> dict:
     """
     path = run.state_dir / "latest.json"
     if not path.exists():
+        imported = read_json(run.status_file, {}).get("imported")
+        if isinstance(imported, dict) and imported.get("with_state") is False:
+            raise UsageError(f"run {run.name!r} was moved here without its training state (export-run --no-state): "
+                             "it can be viewed and generated from, not resumed")
         return {"epoch": 0, "step": 0, "file": None}
     latest = read_json(path, {})
     ok = (isinstance(latest.get("epoch"), int) and isinstance(latest.get("step"), int)
