@@ -10,6 +10,7 @@ import ui.preload  # noqa: F401  (first of all: ui/preload.py says why)
 # isort: split
 import datetime as dt
 import functools
+import json
 import time
 
 import streamlit as st
@@ -36,6 +37,7 @@ MODE_KEY, RUN_KEY, FORM_KEY, PENDING_KEY = "train_mode", "train_run", "train_for
 ARCH_KEY = "train_arch"
 STOP_KEY, MINUTES_KEY, UNTIL_KEY = "train_stop_after", "train_minutes", "train_until"
 EPOCHS, MINUTES, CLOCK = "N epochs", "a time limit (minutes)", "at a clock time"
+CLOUD_KEY, CLOUD_MINUTES_KEY = "train_cloud_bundle", "train_cloud_minutes"
 RECOMMENDED_KEY = "train_arch_recommended"  # the family measured best for the data and preset last shown
 WATCH, NEW = "Watch a run", "Start a new run"
 
@@ -290,6 +292,37 @@ def new_run_form() -> None:
                             "learning rates and settings), queued one after the other; the Epochs page then "
                             "compares them side by side."):
             start_or_explain(functools.partial(launch_every_family, limit=limit), settings)
+        cloud_offer(settings, limit)
+
+
+def cloud_offer(settings: dict, limit: tuple[str, ...]) -> None:
+    """The same run, to train on a hosted GPU: the notebook filled in with these settings, the dataset archive
+    and the package, as one zip (made on request: it exports the dataset and may build a wheel)."""
+    with st.expander("Train on a cloud GPU (Colab, Kaggle)", icon=":material/cloud_upload:"):
+        st.markdown("1. Download the bundle below and unzip it.  \n"
+                    "2. Colab: *File > Upload notebook* `train_on_gpu.ipynb`, pick a T4 GPU, upload the other files "
+                    "beside it. Kaggle: *Import notebook*, choose a GPU accelerator, *Add Input > Upload* them.  \n"
+                    "3. *Run all*. It stops by itself after the time limit and downloads the run: import it on "
+                    "the Runs page (or `python -m gan_core.transfer import RUN.run.zip`).")
+        start = float(limit[1]) if limit[:1] == ("--minutes",) else 120.0  # the page's own time limit, if any
+        minutes = st.number_input("Time limit on the GPU (minutes)", 1.0, 100_000.0, start, step=15.0,
+                                  key=f"{CLOUD_MINUTES_KEY}-{start:g}",
+                                  help="Colab's free sessions last a few hours at most; a run stopped by its limit "
+                                  "(or a lost session) continues when run again.")
+        wanted = json.dumps({**settings, "minutes": minutes}, sort_keys=True)
+        made = st.session_state.get(CLOUD_KEY)
+        if st.button("Make the bundle", icon=":material/package_2:", key="cloud_make"):
+            from gan_core.cloud.bundle import cloud_bundle
+
+            with st.spinner("Exporting the dataset and packing the notebook…"):
+                try:
+                    made = st.session_state[CLOUD_KEY] = (wanted, cloud_bundle(settings, minutes=minutes))
+                except UsageError as exc:
+                    st.error(str(exc))
+        if made and made[0] == wanted:
+            st.download_button(f"Download {settings['run']}-cloud-gpu.zip ({len(made[1]) / 2**20:.1f} MB)",
+                               made[1], file_name=f"{settings['run']}-cloud-gpu.zip", mime="application/zip",
+                               icon=":material/download:", type="primary", key="cloud_download")
 
 
 def start_or_explain(start, settings: dict) -> None:

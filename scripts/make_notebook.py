@@ -80,13 +80,13 @@ def beside_notebook(pattern):
 
 
 def sh(*args):
-    \"\"\"Run a command, its output shown here; stop the notebook with its last lines if it fails.\"\"\"
-    print("$", " ".join(map(str, args)))
+    \"\"\"Run a command and show what it printed; if it fails, also its errors, and stop the notebook there.\"\"\"
+    print("$", " ".join(map(str, args)).replace(sys.executable, "python"))
     done = subprocess.run([str(a) for a in args], capture_output=True, text=True)
-    print((done.stdout + done.stderr).strip()[-4000:])
+    print(done.stdout.strip()[-4000:])
     if done.returncode != 0:
-        raise RuntimeError(f"{args[0]} {args[1] if len(args) > 1 else ''} failed ({done.returncode}); see above")
-    return done.stdout"""
+        print(done.stderr.strip()[-4000:])
+        raise RuntimeError(f"{args[1] if len(args) > 1 else args[0]} ... failed ({done.returncode}); see above")"""
 
 INSTALL_MD = """## Install GAN Explorer
 
@@ -177,7 +177,7 @@ else:
 if MINUTES:
     command += ["--minutes", str(MINUTES)]
 log_file = WORK / f"{RUN}.train.log"
-print("resuming" if resuming else "starting", "run", RUN, "\\n$", " ".join(command[1:]))
+print("resuming" if resuming else "starting", "run", RUN, "\\n$ python", " ".join(command[1:]))
 # a session of its own: interrupting a cell of this notebook must not interrupt the trainer
 trainer = subprocess.Popen(command, stdout=open(log_file, "a"), stderr=subprocess.STDOUT, start_new_session=True,
                            env={**os.environ, "PYTHONUNBUFFERED": "1"})"""

@@ -36,7 +36,7 @@ def test_minutes_stop_on_an_epoch_boundary_then_resume(dirs):
     assert status["step"] == done * read_json(run / "config.json")["steps_per_epoch"]  # on an epoch boundary
     assert read_json(run / "state" / "latest.json")["epoch"] == done  # a resumable checkpoint of that epoch
     assert (run / "samples" / f"epoch_{done:04d}.png").exists()
-    assert f"time is up after {done} epochs" in p.stdout and "--resume" in p.stdout
+    assert f"time is up after {done} epoch" in p.stdout and "--resume" in p.stdout
     rows = read_jsonl(run / "epochs.jsonl")
     assert [r["epoch"] for r in rows] == list(range(1, done + 1))
     assert len(finished_after(rows, status["deadline"])) <= 1  # within one epoch of the time asked
@@ -125,4 +125,4 @@ def test_two_workers_agree_on_the_time(tiny_run, tmp_path):
     assert [p.returncode for p in procs] == [0, 0], outs[1][1][-2000:]
     status = read_json(d["checkpoints"] / "duo" / "status.json")
     assert status["state"] == "stopped" and status["stopped_by"] == "time" and 1 <= status["epoch"] < MANY
-    assert f"time is up after {status['epoch']} epochs" in outs[1][0]  # the other worker stopped at that epoch too
+    assert f"time is up after {status['epoch']} epoch" in outs[1][0]  # the other worker stopped at that epoch too

@@ -250,7 +250,8 @@ class Trainer:
                      f"continue with: python -m gan_core.train --run {run.name} --resume")
         elif time_limit and time_limit.reached:
             state, error, stopped_by = "stopped", None, "time"
-            self.log(f"time is up after {self.done_epoch - start_epoch} epochs (at epoch {self.done_epoch} of "
+            done = self.done_epoch - start_epoch
+            self.log(f"time is up after {done} epoch{'s' if done != 1 else ''} (at epoch {self.done_epoch} of "
                      f"{c.epochs}); continue with: python -m gan_core.train --run {run.name} --resume [--minutes N]")
         else:
             state, error = "finished", None
