@@ -341,7 +341,7 @@ def controls(run: Run, status: dict, config: dict) -> None:
     if not lock.can_change():
         st.caption("Read-only: the facilitator can stop, resume or delete runs.")
         return
-    c1, c2, c3, c4 = st.columns([2, 2, 3, 2], vertical_alignment="bottom")
+    c1, box, c2, c3, c4 = st.columns([2, 2, 2, 3, 2], vertical_alignment="bottom")
     if state in ("running", "queued"):
         stopping = run.stop_file.exists()
         if c1.button("Stopping..." if stopping else "Stop", icon=":material/stop:", disabled=stopping,
@@ -353,9 +353,13 @@ def controls(run: Run, status: dict, config: dict) -> None:
         more = c1.number_input("Train until epoch", int(status.get("epoch") or 0) + 1, 100_000,
                                int(max(config.get("epochs", 1), (status.get("epoch") or 0) + 10)),
                                key=f"more-{run.name}", help="Resume trains until this epoch.")
+        minutes = box.number_input("For at most (minutes)", 0.0, 100_000.0, 0.0, step=5.0, key=f"box-{run.name}",
+                                   help="A time limit for the resumed training: it stops by itself at the end of the "
+                                   "epoch in progress when the time is up. 0 = no limit.")
         if c2.button("Resume", icon=":material/play_arrow:", help="Continue this run from its last checkpoint."):
             try:
-                launch({"run": run.name, "epochs": int(more)}, resume=True)
+                launch({"run": run.name, "epochs": int(more)}, resume=True,
+                       limit=("--minutes", f"{minutes:g}") if minutes > 0 else ())
             except UsageError as exc:
                 st.error(str(exc))
             else:

@@ -212,6 +212,13 @@ def test_a_time_limit_from_the_page_stops_the_run_by_itself(dirs):
     at = train_page()
     assert "Its time was up: stopped at the end of epoch" in text(at)
 
+    at.number_input(key="box-boxed-page").set_value(0.5)  # resumed with a new time limit
+    next(b for b in at.button if b.label == "Resume").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    wait_for(lambda: run.status().get("state") == "running", 60, "the resumed run to start")
+    wait_for(lambda: run.status().get("state") == "stopped", 240, "the resumed run to stop by itself again")
+    assert run.status()["stopped_by"] == "time" and status["epoch"] < run.status()["epoch"] < 500
+
 
 def test_a_clock_time_from_the_page_is_passed_to_the_trainer(dirs):
     import datetime as dt
