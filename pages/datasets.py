@@ -4,6 +4,7 @@ Reads the dataset store and calls `gan_core.datasets` (build, import, delete); n
 here. Imports run in this script with a progress bar; "Stop the import" (or leaving the page) interrupts
 them at the next progress update, and the dataset writer then throws the half-made dataset away.
 Uploads are saved to a temporary folder that is deleted when the import ends, however it ends.
+Every dataset downloads as an archive, and a run or dataset archive imports here (`ui/transfer.py`).
 Building, importing and deleting sit behind the facilitator lock.
 """
 
@@ -32,6 +33,7 @@ from gan_core.training.jobs import runs_using
 from ui import lock
 from ui.common import dataset_montage, datasets, enlarged_png, md_escape
 from ui.page import setup
+from ui.transfer import dataset_download_button, import_control
 
 CARD_COLUMNS = 3
 SAMPLE_COUNT, SAMPLE_SIDE = 40, 10  # the closer look: 10 x 4 real images, on one screen with the buttons
@@ -183,8 +185,10 @@ def card(ds: Dataset) -> None:
         st.markdown(f"**{ds.count:,}** images · {ds.resolution} px · {colour(ds)}"
                     + (f" · {skipped:,} left out" if skipped else "") + "  \n"
                     f"from {md_escape(ds.manifest.get('source') or 'unknown source')}")
-        if st.button("A closer look", icon=":material/zoom_in:", key=f"open-{ds.name}", width="stretch"):
+        look, download = st.columns(2)
+        if look.button("A closer look", icon=":material/zoom_in:", key=f"open-{ds.name}", width="stretch"):
             closer_look(ds.name)
+        dataset_download_button(ds, download)
 
 
 st.title("Datasets", anchor=False)
@@ -422,3 +426,10 @@ else:
         if tab.open:
             with tab:
                 draw()
+
+
+st.header("Import a run or dataset archive", anchor=False, divider="gray")
+if not lock.can_change():
+    lock.explain_locked("import runs or datasets")
+else:
+    import_control(flash)

@@ -3,7 +3,8 @@
 A slider over every epoch that has a grid (flagged epochs marked ⚠), step buttons, play/pause with a
 speed; the grid enlarged with nearest-neighbour (crisp on a projector) beside real training images; one
 cell across all epochs as a strip; fresh samples from any saved generator; two runs side by side on one
-slider; a GIF/MP4 timelapse to download. Grids are read one at a time (cached by path and mtime), never
+slider; a GIF/MP4 timelapse to download; the whole run as an archive to move it to another machine
+(`ui/transfer.py`). Grids are read one at a time (cached by path and mtime), never
 all at once; new epochs of a training run appear by themselves. Nothing here changes a run.
 """
 
@@ -37,6 +38,7 @@ from ui.common import (
     upscale,
 )
 from ui.page import setup
+from ui.transfer import run_download_button
 
 LIVE_REFRESH_S = 2
 GRID_PX = 560
@@ -119,8 +121,10 @@ view = next(v for v in views if v.name == run_name)
 run = view.run
 cfg = view.config
 side, res = int(cfg.get("grid_side") or 0), int(cfg.get("resolution") or 0)
-st.caption(f"Dataset **{md_escape(view.dataset)}** · {res} px · state **{view.state}** · "
-           f"epoch {view.epoch} of {view.epochs}")
+about, download = st.columns([3, 1], vertical_alignment="center")
+about.caption(f"Dataset **{md_escape(view.dataset)}** · {res} px · state **{view.state}** · "
+              f"epoch {view.epoch} of {view.epochs}")
+run_download_button(run, view.state, download)
 
 wanted_other = st.query_params.get("compare")  # a link from the Train page's "train both families"
 tab_play, tab_follow, tab_new, tab_compare, tab_export = st.tabs(

@@ -44,7 +44,8 @@ def ball(i: int) -> np.ndarray:
 
 
 def upload(page, path) -> None:
-    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(path))
+    # the first uploader: Add a dataset's (the archive import's comes after it)
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").first.set_input_files(str(path))
 
 
 def wait_for_card(page, name: str):

@@ -24,9 +24,14 @@ class _Bytes:
             self.bar = Progress(max(total // self.unit, 1), what=f"{name} {self.what}")
         self.bar.update(done // self.unit - self.bar.done)
 
-    def close(self) -> None:
-        if self.bar is not None:
+    def close(self, ok: bool = True) -> None:
+        """The finished line; after a failure only a line break on a terminal, so the error starts on its own."""
+        if self.bar is None:
+            return
+        if ok:
             self.bar.close()
+        elif self.bar._tty:
+            self.bar.stream.write("\n")
 
 
 def main(argv=None) -> int:
@@ -52,6 +57,7 @@ def main(argv=None) -> int:
     from gan_core import transfer
 
     bar = None if args.quiet or args.json else _Bytes("exported" if args.command != "import" else "checked+written")
+    ok = False
     try:
         if args.command == "import":
             kind, name = transfer.import_archive(args.file, name=args.name, replace=args.replace, progress=bar)
@@ -69,9 +75,10 @@ def main(argv=None) -> int:
             size = out.stat().st_size
             result = {"kind": kind, "name": args.name, "archive": str(out), "bytes": size}
             text = f"exported {kind} {args.name!r} to {out} ({size / 2**20:,.1f} MB)"
+        ok = True
     finally:
         if bar is not None:
-            bar.close()
+            bar.close(ok)
     print(json.dumps(result, indent=2) if args.json else text)
     return 0
 
