@@ -303,7 +303,7 @@ def cloud_offer(settings: dict, limit: tuple[str, ...]) -> None:
                     "2. Colab: *File > Upload notebook* `train_on_gpu.ipynb`, pick a T4 GPU, upload the other files "
                     "beside it. Kaggle: *Import notebook*, choose a GPU accelerator, *Add Input > Upload* them.  \n"
                     "3. *Run all*. It stops by itself after the time limit and downloads the run: import it on "
-                    "the Runs page (or `python -m gan_core.transfer import RUN.run.zip`).")
+                    "the Datasets page (or `python -m gan_core.transfer import RUN.run.zip`).")
         start = float(limit[1]) if limit[:1] == ("--minutes",) else 120.0  # the page's own time limit, if any
         minutes = st.number_input("Time limit on the GPU (minutes)", 0.5, 100_000.0, start, step=15.0,
                                   key=f"{CLOUD_MINUTES_KEY}-{start:g}",

@@ -21,9 +21,9 @@ OUTPUTS = (ROOT / "gan_core" / "cloud" / "train_on_gpu.ipynb", ROOT / "notebooks
 
 INTRO = """# Train a GAN Explorer run on a hosted GPU (Colab, Kaggle)
 
-This notebook trains one run of [GAN Explorer](https://github.com/) on the GPU of a hosted notebook and gives
-you the run back as one archive, to open in the app on your laptop (**Runs > Import** or
-`python -m gan_core.transfer import RUN.run.zip`).
+This notebook trains one run of GAN Explorer on the GPU of a hosted notebook and gives you the run back as
+one archive, to open in the app on your laptop (the Datasets page: *Import a run or dataset archive*) or with
+`python -m gan_core.transfer import RUN.run.zip`.
 
 1. **Upload** the files from the app's *Train on a cloud GPU* download beside this notebook: the dataset
    archive (`*.dataset.zip`) and, if there is one, the package wheel (`gan_explorer-*.whl`). On Colab: the
@@ -246,7 +246,7 @@ print("the trainer is", "still running" if trainer.poll() is None else f"done ({
 EXPORT_MD = """## Take the run home
 
 The whole run (settings, curves, sample grids, generators and the training state, so it can be resumed
-anywhere) as one archive. Import it in the app (*Runs > Import*) or with
+anywhere) as one archive. Import it in the app (*Datasets > Import a run or dataset archive*) or with
 `python -m gan_core.transfer import RUN.run.zip`."""
 
 EXPORT = """trainer.wait()

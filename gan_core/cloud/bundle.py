@@ -28,7 +28,8 @@ HOW_TO = """How to train on a hosted GPU with these files (docs/cloud-gpu.md say
 2. Pick a GPU (Colab: Runtime > Change runtime type > T4 GPU; Kaggle: Settings > Accelerator), then upload
    {others} beside the notebook (Colab: the folder icon; Kaggle: Add Input > Upload).
 3. Run all. It stops by itself after the time set in its first cell and downloads {run}.run.zip: import it in
-   the app (Runs > Import) or with python -m gan_core.transfer import {run}.run.zip.
+   the app (Datasets page: Import a run or dataset archive) or with
+   python -m gan_core.transfer import {run}.run.zip
 """
 
 
