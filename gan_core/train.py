@@ -3,6 +3,8 @@
     python -m gan_core.train --dataset cartoon-faces --run faces-demo --epochs 30 --resolution 32
     python -m gan_core.train --dataset cartoon-faces --run faces-dcgan --arch dcgan --epochs 30
     python -m gan_core.train --run faces-demo --resume --epochs 60
+    python -m gan_core.train --dataset cartoon-faces --run faces-hour --epochs 1000 --minutes 60
+    python -m gan_core.train --run faces-hour --resume --until 17:30
 
 Stop cleanly with Ctrl-C, SIGTERM, or by creating `checkpoints/<run>/stop.request`.
 """
@@ -11,6 +13,7 @@ from gan_core import models
 from gan_core.core.errors import CliParser, UsageError, finite_arg, run_cli, seed_arg
 from gan_core.training.config import PRECISIONS
 from gan_core.training.jobs import APP_NICENESS
+from gan_core.training.time_box import TimeBox, minutes_arg, until_arg
 
 
 def parser() -> CliParser:
@@ -21,6 +24,13 @@ def parser() -> CliParser:
     p.add_argument("--arch", help=f"GAN family: {', '.join(models.names())} (default {models.DEFAULT}); "
                    "settings left out take the family's defaults")
     p.add_argument("--epochs", type=int, help="total epochs to reach (default 30)")
+    box = p.add_mutually_exclusive_group()
+    box.add_argument("--minutes", type=minutes_arg, metavar="N",
+                     help="stop by itself N minutes after training starts (fractions allowed), at the end of the "
+                     "epoch in progress, with a checkpoint; --resume continues")
+    box.add_argument("--until", type=until_arg, metavar="HH:MM",
+                     help="stop by itself at this local clock time (today, or tomorrow if it has passed), at the "
+                     "end of the epoch in progress, with a checkpoint")
     p.add_argument("--resolution", type=int, help="32, 64, 128 or 256 (default: the dataset's)")
     p.add_argument("--channels", type=int, choices=(1, 3), help="3 for RGB, 1 for grey (default: the dataset's)")
     p.add_argument("--batch-size", type=int, help="images per step (default: the family's, 64 for dcgan)")
@@ -76,6 +86,7 @@ def lower_priority(niceness: int) -> None:
 def main(argv=None) -> int:
     args = vars(parser().parse_args(argv))
     resume, queue = args.pop("resume"), args.pop("queue")
+    time_box = TimeBox.from_args(args.pop("minutes"), args.pop("until"))
     lower_priority(args.pop("nice"))
     if resume:
         unused = [k for k, v in args.items() if v is not None and k not in ("run", "epochs")]
@@ -97,15 +108,15 @@ def main(argv=None) -> int:
         print(f"{kind} {index} of {cluster.workers()}: the chief writes run {name!r}; this worker's own files "
               f"go to {scratch}, deleted when it ends")
         try:
-            return _train(args, name, resume, queue)
+            return _train(args, name, resume, queue, time_box)
         finally:
             import shutil
 
             shutil.rmtree(scratch, ignore_errors=True)
-    return _train(args, name, resume, queue)
+    return _train(args, name, resume, queue, time_box)
 
 
-def _train(args: dict, name: str, resume: bool, queue: bool) -> int:
+def _train(args: dict, name: str, resume: bool, queue: bool, time_box: TimeBox) -> int:
     from gan_core.core import runlock
     from gan_core.core.runs import Run
 
@@ -127,7 +138,7 @@ def _train(args: dict, name: str, resume: bool, queue: bool) -> int:
             print(f"{run.name}: left the queue on a stop request")
             return 0
     try:
-        trainer = Trainer(config, resume=resume)
+        trainer = Trainer(config, resume=resume, time_box=time_box)
     except Exception as exc:  # e.g. the dataset was deleted while the run waited in the queue
         if run.status_file.exists():
             from gan_core.core.runs import now

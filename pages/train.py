@@ -8,6 +8,11 @@ nothing: runs are found again on disk.
 import ui.preload  # noqa: F401  (first of all: ui/preload.py says why)
 
 # isort: split
+import datetime as dt
+import functools
+import json
+import time
+
 import streamlit as st
 
 from gan_core import models
@@ -18,6 +23,7 @@ from gan_core.metrics.health import FLAGS
 from gan_core.training import jobs
 from gan_core.training.config import AUGMENT_POLICIES, G_BLOCKS, LOSSES, PRECISIONS, RESOLUTIONS, TrainConfig
 from gan_core.training.estimate import images_per_sec
+from gan_core.training.time_box import seconds_from_iso
 from gan_core.training.trainer import prepare
 from ui import lock
 from ui.common import dataset_montage, datasets, device_info, grid_image, md_escape, run_views, state_badge
@@ -29,6 +35,9 @@ LIVE_REFRESH_S = 1.5
 GRID_PX = 620  # large on a projector, yet the controls and curves stay on the same screen
 MODE_KEY, RUN_KEY, FORM_KEY, PENDING_KEY = "train_mode", "train_run", "train_form", "train_pending"
 ARCH_KEY = "train_arch"
+STOP_KEY, MINUTES_KEY, UNTIL_KEY = "train_stop_after", "train_minutes", "train_until"
+EPOCHS, MINUTES, CLOCK = "N epochs", "a time limit (minutes)", "at a clock time"
+CLOUD_KEY, CLOUD_MINUTES_KEY = "train_cloud_bundle", "train_cloud_minutes"
 RECOMMENDED_KEY = "train_arch_recommended"  # the family measured best for the data and preset last shown
 WATCH, NEW = "Watch a run", "Start a new run"
 
@@ -62,10 +71,11 @@ ADVANCED_HELP = {
 }
 
 
-def launch(settings: dict, *, resume: bool = False) -> None:
-    """Validate in this process (clear errors at once), then start the trainer in its own process."""
+def launch(settings: dict, *, resume: bool = False, limit: tuple[str, ...] = ()) -> None:
+    """Validate in this process (clear errors at once), then start the trainer in its own process.
+    `limit` is the time box's flags (`--minutes N` or `--until HH:MM`), or none."""
     prepare(settings, resume=resume)
-    args = cli_args(settings) + (["--resume"] if resume else [])
+    args = cli_args(settings) + (["--resume"] if resume else []) + list(limit)
     jobs.start(args, settings["run"])
     go_to(WATCH, settings["run"])
 
@@ -81,8 +91,9 @@ SHARED_SETTINGS = ("dataset", "resolution", "channels", "epochs", "batch_size", 
                    "seed", "grid_side", "xla", "precision", "steps_per_execution")
 
 
-def launch_every_family(settings: dict) -> None:
-    """The same dataset and shared settings once per GAN family, queued one after the other."""
+def launch_every_family(settings: dict, *, limit: tuple[str, ...] = ()) -> None:
+    """The same dataset and shared settings once per GAN family, queued one after the other (a time limit in
+    minutes gives each the same time, counted from its own start)."""
     base = settings["run"]
     plans = []
     for name in models.names():
@@ -91,7 +102,7 @@ def launch_every_family(settings: dict) -> None:
         prepare(plan, resume=False)  # every one checked before any starts
         plans.append(plan)
     for plan in plans:
-        jobs.start(cli_args(plan), plan["run"])
+        jobs.start(cli_args(plan) + list(limit), plan["run"])
     go_to(WATCH, plans[0]["run"])
 
 
@@ -190,6 +201,31 @@ def family_picker(preferred: str | None, images: int, resolution: int) -> models
     return family
 
 
+def stop_after() -> tuple[tuple[str, ...], str | None]:
+    """How the run ends: after its epochs, after some minutes, or at a clock time; the trainer's flags for it
+    and a few words for the estimate ("90 minutes", "17:30")."""
+    how = st.radio("Stop after", (EPOCHS, MINUTES, CLOCK), horizontal=True, key=STOP_KEY,
+                   help="With a time limit the run stops by itself at the end of the epoch in progress when the "
+                        "time is up, keeps a checkpoint, and Resume continues it; or after its epochs (Advanced "
+                        "settings) if those come first.")
+    if how == MINUTES:
+        minutes = st.number_input("Minutes", 0.5, 100_000.0, 60.0, step=5.0, key=MINUTES_KEY)
+        return ("--minutes", f"{minutes:g}"), f"{minutes:g} minutes"
+    if how == CLOCK:
+        soon = (dt.datetime.now() + dt.timedelta(hours=1)).replace(second=0, microsecond=0)
+        at = st.time_input("Stop at (this computer's clock; tomorrow if already past)",
+                           soon.time().replace(minute=soon.minute - soon.minute % 5), step=300, key=UNTIL_KEY)
+        return ("--until", at.strftime("%H:%M")), at.strftime("%H:%M")
+    return (), None
+
+
+def minutes_until(clock: str) -> float:
+    """Minutes from now until the next HH:MM on this computer's clock (for the estimate)."""
+    from gan_core.training.time_box import next_clock_time
+
+    return (next_clock_time(clock).timestamp() - time.time()) / 60
+
+
 def new_run_form() -> None:
     sets = datasets()
     if not sets:
@@ -218,6 +254,7 @@ def new_run_form() -> None:
             st.caption(preset["note"])
         run_name = st.text_input("Run name", value=unique_run_name(defaults.get("run") or f"{dataset_name}-run"),
                                  help="Letters, digits, '.', '_' and '-'; it names the folder under checkpoints/.")
+        limit, limit_words = stop_after()
         with st.expander("Advanced settings"):
             settings = advanced_settings(preset, defaults, f"adv-{family.name}-{preset_name}-", family)
         settings = {**settings, "arch": family.name, "run": run_name, "dataset": dataset_name,
@@ -237,15 +274,55 @@ def new_run_form() -> None:
         per_epoch = images / max(speed, 1e-9)
         st.markdown(f"**About {duration(per_epoch)} per epoch**, {duration(per_epoch * settings['epochs'])} in all "
                     f"on {device.kind} ({images:,} images at about {speed:,.0f} images/s, {source}).")
+        if limit:
+            by_clock = limit[0] == "--until"
+            box_s = 60 * (minutes_until(limit_words) if by_clock else float(limit[1]))
+            fits = int(box_s // max(per_epoch, 1e-9))
+            when = f"the epoch in progress at {limit_words}" if by_clock else limit_words
+            capped = f" (at most {settings['epochs']:,}: raise Epochs in Advanced settings for more)" \
+                if fits > settings["epochs"] else ""
+            st.markdown(f"Stops after **{when}**: about {min(fits, settings['epochs']):,} epochs{capped}, "
+                        "with a checkpoint; Resume continues.")
         start, both = st.columns([1, 2])
         every = "Train both families" if len(models.names()) == 2 else "Train every family"
         if start.button("Start training", type="primary", icon=":material/play_arrow:"):
-            start_or_explain(launch, settings)
+            start_or_explain(functools.partial(launch, limit=limit), settings)
         if both.button(every, icon=":material/compare:",
                        help="The same dataset, size, epochs and seed with each GAN family (each with its own "
                             "learning rates and settings), queued one after the other; the Epochs page then "
                             "compares them side by side."):
-            start_or_explain(launch_every_family, settings)
+            start_or_explain(functools.partial(launch_every_family, limit=limit), settings)
+        cloud_offer(settings, limit)
+
+
+def cloud_offer(settings: dict, limit: tuple[str, ...]) -> None:
+    """The same run, to train on a hosted GPU: the notebook filled in with these settings, the dataset archive
+    and the package, as one zip (made on request: it exports the dataset and may build a wheel)."""
+    with st.expander("Train on a cloud GPU (Colab, Kaggle)", icon=":material/cloud_upload:"):
+        st.markdown("1. Download the bundle below and unzip it.  \n"
+                    "2. Colab: *File > Upload notebook* `train_on_gpu.ipynb`, pick a T4 GPU, upload the other files "
+                    "beside it. Kaggle: *Import notebook*, choose a GPU accelerator, *Add Input > Upload* them.  \n"
+                    "3. *Run all*. It stops by itself after the time limit and downloads the run: import it on "
+                    "the Datasets page (or `python -m gan_core.transfer import RUN.run.zip`).")
+        start = float(limit[1]) if limit[:1] == ("--minutes",) else 120.0  # the page's own time limit, if any
+        minutes = st.number_input("Time limit on the GPU (minutes)", 0.5, 100_000.0, start, step=15.0,
+                                  key=f"{CLOUD_MINUTES_KEY}-{start:g}",
+                                  help="Colab's free sessions last a few hours at most; a run stopped by its limit "
+                                  "(or a lost session) continues when run again.")
+        wanted = json.dumps({**settings, "minutes": minutes}, sort_keys=True)
+        made = st.session_state.get(CLOUD_KEY)
+        if st.button("Make the bundle", icon=":material/package_2:", key="cloud_make"):
+            from gan_core.cloud.bundle import cloud_bundle
+
+            with st.spinner("Exporting the dataset and packing the notebook…"):
+                try:
+                    made = st.session_state[CLOUD_KEY] = (wanted, cloud_bundle(settings, minutes=minutes))
+                except UsageError as exc:
+                    st.error(str(exc))
+        if made and made[0] == wanted:
+            st.download_button(f"Download {settings['run']}-cloud-gpu.zip ({len(made[1]) / 2**20:.1f} MB)",
+                               made[1], file_name=f"{settings['run']}-cloud-gpu.zip", mime="application/zip",
+                               icon=":material/download:", type="primary", key="cloud_download")
 
 
 def start_or_explain(start, settings: dict) -> None:
@@ -264,7 +341,7 @@ def controls(run: Run, status: dict, config: dict) -> None:
     if not lock.can_change():
         st.caption("Read-only: the facilitator can stop, resume or delete runs.")
         return
-    c1, c2, c3, c4 = st.columns([2, 2, 3, 2], vertical_alignment="bottom")
+    c1, box, c2, c3, c4 = st.columns([2, 2, 2, 3, 2], vertical_alignment="bottom")
     if state in ("running", "queued"):
         stopping = run.stop_file.exists()
         if c1.button("Stopping..." if stopping else "Stop", icon=":material/stop:", disabled=stopping,
@@ -276,9 +353,13 @@ def controls(run: Run, status: dict, config: dict) -> None:
         more = c1.number_input("Train until epoch", int(status.get("epoch") or 0) + 1, 100_000,
                                int(max(config.get("epochs", 1), (status.get("epoch") or 0) + 10)),
                                key=f"more-{run.name}", help="Resume trains until this epoch.")
+        minutes = box.number_input("For at most (minutes)", 0.0, 100_000.0, 0.0, step=5.0, key=f"box-{run.name}",
+                                   help="A time limit for the resumed training: it stops by itself at the end of the "
+                                   "epoch in progress when the time is up. 0 = no limit.")
         if c2.button("Resume", icon=":material/play_arrow:", help="Continue this run from its last checkpoint."):
             try:
-                launch({"run": run.name, "epochs": int(more)}, resume=True)
+                launch({"run": run.name, "epochs": int(more)}, resume=True,
+                       limit=("--minutes", f"{minutes:g}") if minutes > 0 else ())
             except UsageError as exc:
                 st.error(str(exc))
             else:
@@ -334,7 +415,13 @@ def live_panel(name: str, drawn_state: str) -> None:
             detail += f" · {speed:,.0f} images/s"
         if eta:
             detail += f" · about {duration(eta)} left"
+        deadline = seconds_from_iso(status.get("deadline")) if state == "running" else None
+        if deadline is not None:
+            detail += f" · stops at {time.strftime('%H:%M', time.localtime(deadline))} (time limit)"
         st.progress(done, text=detail)
+        if state == "stopped" and status.get("stopped_by") == "time":
+            st.info(f"Its time was up: stopped at the end of epoch {epoch}, with a checkpoint. Resume continues it.",
+                    icon=":material/timer:")
     controls(run, status, config)
     for other in siblings(run, config):
         st.page_link("pages/epochs.py", label=f"Compare with {other}, side by side, on the Epochs page",

@@ -68,3 +68,48 @@ def test_start_watch_stop_resume_reload(tiny_run, tmp_path):
         done = read_json(checkpoints / "live" / "status.json")
         assert done["epoch"] == stopped["epoch"] + 2 and done["step"] > stopped["step"]
         screenshot(page, "train-resumed.png")
+
+
+def test_time_limit_and_cloud_offer(tiny_run, tmp_path):
+    """The form with a time limit and the cloud offer's bundle made, then the run stopping at its time."""
+    datasets, checkpoints = tmp_path / "datasets", tmp_path / "checkpoints"
+    shutil.copytree(tiny_run["datasets_dir"], datasets)
+    with streamlit_server(datasets, checkpoints) as url, chromium_page() as page:
+        page.goto(f"{url}/train", wait_until="domcontentloaded")
+        page.get_by_role("button", name="Start training").wait_for()
+        name = page.locator('input[aria-label="Run name"]')
+        name.fill("boxed")
+        name.press("Enter")
+        page.get_by_text("a time limit (minutes)", exact=True).click()
+        minutes = page.locator('input[aria-label="Minutes"]')
+        minutes.wait_for()
+        minutes.fill("0.5")
+        minutes.press("Enter")
+        page.get_by_text("Advanced settings", exact=True).click()
+        set_number(page, "Epochs", 5000)
+        set_number(page, "Batch size", 32)
+        set_number(page, "Network width", 16)
+        expect(page.get_by_text(re.compile(r"Stops after 0.5 minutes"))).to_be_visible()
+        page.get_by_text("Train on a cloud GPU (Colab, Kaggle)").click()
+        page.get_by_role("button", name="Make the bundle").click()
+        download = page.get_by_role("button", name=re.compile(r"Download boxed-cloud-gpu.zip"))
+        try:
+            download.wait_for(timeout=120_000)
+        except Exception:
+            screenshot(page, "train-cloud-failed.png")
+            raise
+        with page.expect_download() as got:
+            download.click()
+        saved = tmp_path / "bundle.zip"
+        got.value.save_as(saved)
+        import zipfile
+
+        assert "train_on_gpu.ipynb" in zipfile.ZipFile(saved).namelist()
+        screenshot(page, "train-time-limit-and-cloud.png")
+
+        page.get_by_role("button", name="Start training").click()
+        expect(page.get_by_text(re.compile(r"stops at \d\d:\d\d \(time limit\)"))).to_be_visible(timeout=120_000)
+        screenshot(page, "train-time-limited-running.png")
+        page.get_by_text(re.compile("Its time was up")).wait_for(timeout=240_000)
+        assert read_json(checkpoints / "boxed" / "status.json")["stopped_by"] == "time"
+        screenshot(page, "train-time-is-up.png")

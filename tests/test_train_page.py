@@ -1,11 +1,14 @@
 """The Train page with AppTest: watching runs, starting one for real, and the facilitator lock."""
 
+import time
+
 import pytest
 from helpers import read_json, wait_for
 from streamlit.testing.v1 import AppTest
 
 from gan_core.core.runs import Run
 from gan_core.datasets.build import build
+from gan_core.training.time_box import seconds_from_iso
 
 
 @pytest.fixture
@@ -192,3 +195,77 @@ def test_the_family_starts_on_the_one_measured_best_for_the_data_and_preset(dirs
     assert at.radio(key="train_arch").value == "dcgan" and not at.exception
     assert models.recommended(2000, 64)[0] == "sngan-da" and models.recommended(500, 128)[0] == "sngan-da"
     assert models.recommended(2000, 32)[0] == "dcgan" and models.recommended(200, 32)[0] == "dcgan"
+
+
+def test_a_time_limit_from_the_page_stops_the_run_by_itself(dirs):
+    at = filled_form("boxed-page", epochs=500, width=8)
+    at.radio(key="train_stop_after").set_value("a time limit (minutes)").run()
+    at.number_input(key="train_minutes").set_value(0.5).run()
+    assert "Stops after **0.5 minutes**" in text(at)
+    next(b for b in at.button if b.label == "Start training").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    run = Run("boxed-page")
+    wait_for(lambda: run.status().get("deadline"), 60, "the trainer to write its deadline")
+    wait_for(lambda: run.status().get("state") == "stopped", 240, "the time-boxed run to stop by itself")
+    status = run.status()
+    assert status["stopped_by"] == "time" and 1 <= status["epoch"] < 500
+    at = train_page()
+    assert "Its time was up: stopped at the end of epoch" in text(at)
+
+    at.number_input(key="box-boxed-page").set_value(0.5)  # resumed with a new time limit
+    next(b for b in at.button if b.label == "Resume").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    wait_for(lambda: run.status().get("state") == "running", 60, "the resumed run to start")
+    wait_for(lambda: run.status().get("state") == "stopped", 240, "the resumed run to stop by itself again")
+    assert run.status()["stopped_by"] == "time" and status["epoch"] < run.status()["epoch"] < 500
+
+
+def test_a_clock_time_from_the_page_is_passed_to_the_trainer(dirs):
+    import datetime as dt
+
+    at = filled_form("clock-page", epochs=1, width=8)
+    at.radio(key="train_stop_after").set_value("at a clock time").run()
+    at.time_input(key="train_until").set_value(dt.time(23, 59)).run()
+    assert "Stops after **the epoch in progress at 23:59**" in text(at)
+    next(b for b in at.button if b.label == "Start training").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    run = Run("clock-page")
+    wait_for(lambda: run.status().get("state") == "finished", 180, "the one-epoch run to finish")
+    deadline = seconds_from_iso(run.status()["deadline"])  # set only when the trainer was given a time box
+    assert time.strftime("%H:%M", time.localtime(deadline)) == "23:59"
+
+
+def test_the_cloud_offer_bundles_the_notebook_filled_in_with_the_chosen_run(dirs):
+    import io
+    import json
+    import zipfile
+
+    import nbformat
+
+    from gan_core.cloud.notebook import parameters_cell
+
+    at = filled_form("cloudy", epochs=400, width=16)
+    at.radio(key="train_stop_after").set_value("a time limit (minutes)").run()
+    at.number_input(key="train_minutes").set_value(45.0).run()
+    gpu_minutes = next(n for n in at.number_input if n.label == "Time limit on the GPU (minutes)")
+    assert gpu_minutes.value == 45.0  # the page's time limit, for the GPU too
+    assert "Colab" in text(at) and "Run all" in text(at)
+    next(b for b in at.button if b.label == "Make the bundle").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.get("download_button"), "the bundle is offered for download"
+    with zipfile.ZipFile(io.BytesIO(at.session_state["train_cloud_bundle"][1])) as z:
+        names = z.namelist()
+        notebook = nbformat.reads(z.read("train_on_gpu.ipynb").decode(), as_version=4)
+        assert "gan-explorer.json" in zipfile.ZipFile(io.BytesIO(z.read("cartoon-faces.dataset.zip"))).namelist()
+        wheels = [n for n in names if n.startswith("gan_explorer-") and n.endswith(".whl")]
+        assert len(wheels) == 1 and "gan_core/cloud/train_on_gpu.ipynb" in zipfile.ZipFile(
+            io.BytesIO(z.read(wheels[0]))).namelist()
+    assert {"train_on_gpu.ipynb", "cartoon-faces.dataset.zip", "HOW-TO.txt"} <= set(names)
+    values = {}
+    exec(parameters_cell(notebook).source, values)
+    assert (values["DATA"], values["DATASET"], values["RUN"], values["MINUTES"]) == (
+        "cartoon-faces.dataset.zip", "cartoon-faces", "cloudy", 45.0)
+    settings = values["SETTINGS"]
+    assert (settings["epochs"], settings["width"], settings["batch_size"], settings["resolution"]) == (400, 16, 32, 32)
+    assert "dataset" not in settings and "run" not in settings
+    json.dumps(settings)  # plain values the notebook turns into trainer flags

@@ -24,9 +24,10 @@ class StepLog(keras.callbacks.Callback):
     """
 
     def __init__(self, run: Run, keys: tuple[str, ...], *, step: int, steps_per_epoch: int, epochs: int,
-                 batch_size: int):
+                 batch_size: int, deadline: float | None = None):
         super().__init__()
         self.run, self.keys, self.step, self.spe = run, keys, step, steps_per_epoch
+        self.deadline = deadline
         self.epochs, self.batch_size = epochs, batch_size
         self._status_time = 0.0
         self._tty = sys.stdout.isatty()
@@ -53,12 +54,22 @@ class StepLog(keras.callbacks.Callback):
             self._status_time = now
             remaining = (self.epochs - self.epoch) * self.spe + (self.spe - k)
             eta = remaining * self.batch_size / max(self.images_per_sec, 1e-9)
+            if self.deadline is not None:
+                eta = min(eta, self._eta_to_deadline(k))
             self.run.write_status(step=self.step, epoch=self.epoch - 1, images_per_sec=round(self.images_per_sec, 1),
                                   epoch_progress=round(k / self.spe, 4), eta_seconds=round(eta))
             if self._tty:
                 bar = "#" * int(20 * k / self.spe)
                 print(f"\repoch {self.epoch}/{self.epochs} [{bar:<20}] {self.images_per_sec:7.0f} img/s"
                       f"  ETA {duration(eta)}   ", end="", flush=True)
+
+
+    def _eta_to_deadline(self, k: int) -> float:
+        """Seconds until a time-boxed run stops: the epoch in progress when the time is up still finishes."""
+        epoch_s = self.spe * self.batch_size / max(self.images_per_sec, 1e-9)
+        this_epoch = (self.spe - k) / self.spe * epoch_s
+        beyond = self.deadline - time.time() - this_epoch
+        return this_epoch + (math.ceil(beyond / epoch_s) * epoch_s if beyond > 0 else 0.0)
 
 
 class StopRequest(keras.callbacks.Callback):
@@ -107,6 +118,34 @@ def agreement(strategy):
         return int(strategy.reduce(tf.distribute.ReduceOp.SUM, votes, axis=None)) > 0
 
     return any_worker
+
+
+class TimeLimit(keras.callbacks.Callback):
+    """Stops at the end of the epoch in progress when the deadline (`training/time_box.py`) has passed.
+
+    The epoch is never cut: it finishes and is checkpointed like any other, so a time-boxed run ends on an
+    epoch boundary, at most one epoch after its time. Several workers agree at every epoch end, as
+    `StopRequest` does at every step (their clocks may differ by a little; all stop at the same epoch).
+    At the run's last epoch it does nothing: that run has finished, not stopped.
+    """
+
+    def __init__(self, deadline: float):
+        super().__init__()
+        self.deadline = deadline
+        self.reached = False
+        self._agree = None
+
+    def on_train_begin(self, logs=None):
+        if os.environ.get("TF_CONFIG"):
+            self._agree = agreement(self.model.distribute_strategy)
+
+    def on_epoch_end(self, epoch, logs=None):
+        past = time.time() >= self.deadline
+        if self._agree is not None:
+            past = self._agree(past)
+        if past and epoch + 1 < self.params.get("epochs", epoch + 2):
+            self.reached = True
+            self.model.stop_training = True
 
 
 class NaNGuard(keras.callbacks.Callback):

@@ -26,13 +26,15 @@ from gan_core.core.runs import Run, hostname, keeps_generator, now
 from gan_core.datasets.store import open_dataset
 from gan_core.training.config import TrainConfig
 from gan_core.training.state import StateWriter, load_state
+from gan_core.training.time_box import TimeBox, iso
 
 REFERENCE_SAMPLES = 256  # real images, chosen once per run, that every epoch's samples are scored against
 
 
 class Trainer:
-    def __init__(self, config: TrainConfig, *, resume: bool = False, log=print):
+    def __init__(self, config: TrainConfig, *, resume: bool = False, log=print, time_box: TimeBox | None = None):
         self.config, self.resume, self.log = config, resume, log
+        self.time_box = time_box or TimeBox()
         self.run = Run(config.run)
         self.family = models.get(config.arch)
         self.dataset = open_dataset(config.dataset)
@@ -189,7 +191,7 @@ class Trainer:
     def _train(self) -> dict:
         import keras
 
-        from gan_core.training.callbacks import EpochArtifacts, NaNGuard, StepLog, StopRequest
+        from gan_core.training.callbacks import EpochArtifacts, NaNGuard, StepLog, StopRequest, TimeLimit
 
         c, run = self.config, self.run
         run.path.mkdir(parents=True, exist_ok=True)  # a stop request made while starting up stays valid
@@ -209,20 +211,26 @@ class Trainer:
             os.replace(tmp, run.noise_file)
         self.reference = self.dataset.sample(REFERENCE_SAMPLES, seed=c.seed)
         started = run.status().get("started") if self.resume else None
+        deadline = self.time_box.deadline()  # counted from here: built and restored, about to train
         run.write_status(state="running", epoch=start_epoch, epochs=c.epochs, step=step, pid=os.getpid(),
                          steps_per_epoch=self.steps_per_epoch, started=started or now(), error=None, host=hostname(),
-                         finished=None, device=self.device.describe())
+                         finished=None, device=self.device.describe(), stopped_by=None,
+                         deadline=iso(deadline) if deadline is not None else None)
         self.log(f"training {run.name!r} on {self.device.describe()}: {self.images} images of "
-                 f"{c.dataset!r}, {self.steps_per_epoch} steps per epoch, epochs {start_epoch + 1}..{c.epochs}")
+                 f"{c.dataset!r}, {self.steps_per_epoch} steps per epoch, epochs {start_epoch + 1}..{c.epochs}"
+                 + (f", stopping at the first epoch end after {time.strftime('%H:%M:%S', time.localtime(deadline))}"
+                    if deadline is not None else ""))
         if start_epoch == 0 and not self.saved:
             self._sample_grid(0)
             run.weights_dir.mkdir(exist_ok=True)
             self._save_weights(self.generator, run.generator_file(0))
 
         step_log = StepLog(run, self.family.keys(), step=step, steps_per_epoch=self.steps_per_epoch, epochs=c.epochs,
-                           batch_size=c.batch_size)
+                           batch_size=c.batch_size, deadline=deadline)
         stop, guard = StopRequest(run), NaNGuard(self.family.keys("loss"))
+        time_limit = TimeLimit(deadline) if deadline is not None else None
         callbacks = [step_log, guard, stop, EpochArtifacts(self.checkpoint, step_log, stop, guard),
+                     *([time_limit] if time_limit else []),
                      keras.callbacks.TensorBoard(str(run.tensorboard_dir), update_freq="epoch",
                                                  write_graph=False, profile_batch=0)]
         t0 = time.time()
@@ -232,6 +240,7 @@ class Trainer:
                          callbacks=callbacks, verbose=0)
         finally:
             self.state_writer.close()  # the last state is on disk before the run says how it ended
+        stopped_by = None
         if guard.error:
             state, error = "failed", guard.error
             self.log(f"error: {error}")
@@ -239,12 +248,18 @@ class Trainer:
             state, error = "stopped", None
             self.log(f"stopped at epoch {self.done_epoch}, step {self.done_step}; "
                      f"continue with: python -m gan_core.train --run {run.name} --resume")
+        elif time_limit and time_limit.reached:
+            state, error, stopped_by = "stopped", None, "time"
+            done = self.done_epoch - start_epoch
+            self.log(f"time is up after {done} epoch{'s' if done != 1 else ''} (at epoch {self.done_epoch} of "
+                     f"{c.epochs}); continue with: python -m gan_core.train --run {run.name} --resume [--minutes N]")
         else:
             state, error = "finished", None
             self.log(f"finished {c.epochs} epochs in {time.time() - t0:.0f}s; samples in {run.samples_dir}")
         run.stop_file.unlink(missing_ok=True)
         return run.write_status(state=state, error=error, finished=now(), epoch=self.done_epoch,
-                                step=self.done_step, eta_seconds=0 if state == "finished" else None)
+                                step=self.done_step, eta_seconds=0 if state == "finished" else None,
+                                stopped_by=stopped_by)
 
 
 def saved_state(run: Run) -> dict:
