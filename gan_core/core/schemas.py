@@ -22,7 +22,8 @@ or null; non-finite numbers are allowed where the trainer writes them (a divergi
 import json
 import math
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
@@ -177,11 +178,12 @@ class DatasetManifest(_Shape):
     """`datasets/<name>/manifest.json`: what the shards hold and where the images came from."""
 
     name: str | None = None
-    count: Positive
-    resolution: Positive
+    count: Positive = Field(description="images in the dataset")
+    resolution: Positive = Field(description="image side in pixels")
     channels: Literal[1, 3]
-    fingerprint: str
-    shards: Annotated[list[Shard], Field(min_length=1)]
+    fingerprint: str = Field(description="a hash of the images: a run names the version it trained on")
+    shards: Annotated[list[Shard], Field(min_length=1)] = Field(
+        description="at least one; their counts add up to `count`, each file holds `count` images")
     created: str | None = None
     seconds: Number | None = None
     kind: str | None = None
@@ -349,3 +351,59 @@ def read_favourites(path: Path) -> dict[str, list[float]]:
             continue
         found[name] = z
     return found
+
+
+# -- the contract in words (docs/run-directory.md) -------------------------------------------------------
+DOC_KINDS = {**FILE_KINDS, "favourites.json": None, "xla-probe.json (cache)": XlaVerdict}
+
+
+def _type_words(t) -> str:
+    """A type annotation in the words of the doc: `integer >= 0 or null`, `list of text`, `one of 1, 3`."""
+    origin, args = get_origin(t), get_args(t)
+    if origin is Annotated:
+        limits = [f"{_SIGNS[type(m).__name__]} {getattr(m, type(m).__name__.lower())}" for m in args[1:]
+                  if type(m).__name__ in _SIGNS]
+        limits += [f"{_SIGNS[type(m).__name__]} {getattr(m, type(m).__name__.lower())}" for f in args[1:]
+                   for m in getattr(f, "metadata", []) if type(m).__name__ in _SIGNS]
+        return " ".join([_type_words(args[0]), *limits])
+    if origin in (Union, UnionType):
+        return " or ".join(_type_words(a) for a in args)
+    if origin is Literal:
+        return "one of " + ", ".join(json.dumps(a) for a in args)
+    if origin is list:
+        return f"list of {_type_words(args[0])}"
+    if origin is dict:
+        return f"object of {_type_words(args[1])}"
+    if isinstance(t, type) and issubclass(t, BaseModel):
+        return "object (" + ", ".join(f"`{n}`" for n in t.model_fields) + ")"
+    return _WORDS.get(t, getattr(t, "__name__", str(t)))
+
+
+_SIGNS = {"Ge": ">=", "Gt": ">", "Le": "<=", "Lt": "<"}
+_WORDS = {int: "integer", float: "number", str: "text", bool: "true/false", type(None): "null", Any: "any"}
+
+
+def _field_rows(model: type[BaseModel]) -> list[str]:
+    rows = []
+    for name, f in model.model_fields.items():
+        kind = _type_words(Annotated[(f.annotation, *f.metadata)] if f.metadata else f.annotation)
+        need = "required" if f.is_required() else f"`{json.dumps(f.get_default(call_default_factory=True))}`"
+        rows.append(f"| `{name}` | {kind} | {need} | {f.description or ''} |")
+    return rows
+
+
+def schema_table() -> str:
+    """Every file kind's fields, as Markdown: the generated part of docs/run-directory.md."""
+    out = ["Generated from `gan_core/core/schemas.py` by `python scripts/schema_docs.py`; tests/test_file_shapes.py",
+           "fails when the two disagree. Numbers may be written as integers; NaN and infinity are allowed where the",
+           "trainer writes them (a diverging loss). A log row may carry further keys (a family's own series), which",
+           "must be numbers or null.", ""]
+    for kind, model in DOC_KINDS.items():
+        if model is None:
+            out += [f"### `{kind}`", "", "An object: a favourite's name -> its latent vector, a non-empty list of "
+                    "finite numbers as long as the run's `latent_dim`; other entries are left out.", ""]
+            continue
+        doc = (model.__doc__ or "").strip().splitlines()[0]
+        out += [f"### `{kind}`", "", doc, "", "| field | type | if absent | meaning |", "| --- | --- | --- | --- |",
+                *_field_rows(model), ""]
+    return "\n".join(out).rstrip() + "\n"
