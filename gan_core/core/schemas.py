@@ -20,7 +20,6 @@ or null; non-finite numbers are allowed where the trainer writes them (a divergi
 """
 
 import json
-import math
 from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -253,9 +252,14 @@ def _load(path: Path):
     """(value, why-unreadable): the JSON object in `path`, or the reason it cannot be read as one."""
     from gan_core.core.atomic import damage
 
-    if why := damage(path):  # missing, unreadable, not JSON, or not an object: named as before
-        return None, why
-    return json.loads(Path(path).read_bytes().decode("utf-8")), None
+    try:
+        value = json.loads(Path(path).read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        value = None
+    if isinstance(value, dict):
+        return value, None
+    # missing, unreadable, not JSON, or not an object: named as before (or it was fixed while we looked)
+    return None, damage(path) or f"{Path(path).name} changed while it was read"
 
 
 def shape_problem(path: Path, model: type[BaseModel]) -> str | None:
@@ -295,7 +299,7 @@ def read_rows(path: Path, model: type[BaseModel]) -> Rows:
     except OSError:
         return Rows()
     lines = data.split(b"\n")
-    lines.pop()  # after the last newline: nothing, or a torn last line (ignored silently)
+    last = len(lines)  # after the last newline: nothing, a torn line (ignored silently) or a row without newline
     rows, skipped = [], []
     fits = _fits(model)
     for number, raw in enumerate(lines, 1):
@@ -310,6 +314,8 @@ def read_rows(path: Path, model: type[BaseModel]) -> Rows:
             why = "not valid JSON"
         else:
             why = fits(row)
+        if why and number == last:
+            continue  # a torn last line
         if why:
             skipped.append(f"{path.name}:{number}: {why}")
         else:
@@ -330,11 +336,6 @@ def _fits(model: type[BaseModel]):
         return None
 
     return fits
-
-
-def finite_or_none(value) -> bool:
-    """For callers that plot: a number they can draw."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def read_favourites(path: Path) -> dict[str, list[float]]:
