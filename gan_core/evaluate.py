@@ -51,6 +51,9 @@ def main(argv=None) -> int:
         result = evaluate_run(args.run, args.epoch, count=args.count or DEFAULT_COUNT, seed=args.seed)
     else:
         raise UsageError("name a run (python -m gan_core.evaluate RUN) or a folder (--images DIR --dataset NAME)")
+    if skipped := result.get("skipped_lines"):  # one line, on stderr: the scores are still right
+        more = f" (and {len(skipped) - 1} more)" if len(skipped) > 1 else ""
+        print(f"warning: skipped a damaged log line: {skipped[0]}{more}", file=sys.stderr)
     print(json.dumps(result, indent=2) if args.json else describe(result))
     return 0
 

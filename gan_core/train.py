@@ -158,9 +158,9 @@ def _holder_is_leaving(run) -> bool:
     """The lock's holder has written its own last status ("stopped", "finished", "failed") and is on its
     way out: wait for its lock (a Resume clicked right after Stop) instead of refusing; True once held."""
     from gan_core.core import runlock
-    from gan_core.core.atomic import read_json
+    from gan_core.core.schemas import RunStatus, read_checked
 
-    status, holder = read_json(run.status_file, {}), runlock.holder(run.name)
+    status, holder = read_checked(run.status_file, RunStatus, {}), runlock.holder(run.name)
     if status.get("state") not in ("stopped", "finished", "failed") or holder is None or status.get("pid") != holder:
         return False
     return runlock.acquire(run.name, wait=LEAVING_WAIT_S) is not None
@@ -169,10 +169,10 @@ def _holder_is_leaving(run) -> bool:
 def refusal(run) -> str:
     """The one line for a second trainer on a run that another process owns."""
     from gan_core.core import runlock
-    from gan_core.core.atomic import read_json
+    from gan_core.core.schemas import RunStatus, read_checked
 
     pid = runlock.holder(run.name)
-    state = read_json(run.status_file, {}).get("state")
+    state = read_checked(run.status_file, RunStatus, {}).get("state")
     what = "is queued" if state == "queued" else "is already training"
     return f"run {run.name!r} {what} (pid {pid if pid and pid > 0 else 'unknown'}); stop it first or wait"
 

@@ -18,7 +18,7 @@ import streamlit as st
 from gan_core.core.errors import UsageError
 from gan_core.core.runs import Run
 from gan_core.metrics.health import FLAGS
-from ui.common import grid_image, md_escape, run_views, stop_without_runs
+from ui.common import grid_image, md_escape, run_views, skipped_lines_notice, stop_without_runs
 from ui.curves import DISTANCE_HELP, X_MODES, CurveData, epochs_csv, load_curves, shared_curves_figure, steps_csv
 from ui.page import setup
 
@@ -83,6 +83,7 @@ def _retrain_command(data: CurveData) -> str:
 
 def banners(data: CurveData) -> None:
     """Each flag of a run as a banner (what happened, what it means, what to try), then one command to retry."""
+    skipped_lines_notice(data.name, data.skipped)
     status = data.status
     if status.get("state") == "failed" and status.get("error") and "diverged" not in status["error"]:
         st.error(f"**{md_escape(data.name)}** failed: {status['error']}", icon=":material/error:")

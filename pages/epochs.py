@@ -34,6 +34,7 @@ from ui.common import (
     md_escape,
     png,
     run_views,
+    skipped_lines_notice,
     stop_without_runs,
     upscale,
 )
@@ -156,6 +157,7 @@ def player() -> None:
                 "every epoch. This panel refreshes by itself.", icon=":material/hourglass_empty:")
         return
     rows = epoch_rows(run)
+    skipped_lines_notice(run.name, run.epochs().skipped)
     key = epoch_key(run.name)
     if st.session_state.get(key) not in epochs:
         st.session_state[key] = epochs[-1]

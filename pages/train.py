@@ -26,7 +26,16 @@ from gan_core.training.estimate import images_per_sec
 from gan_core.training.time_box import seconds_from_iso
 from gan_core.training.trainer import prepare
 from ui import lock
-from ui.common import dataset_montage, datasets, device_info, grid_image, md_escape, run_views, state_badge
+from ui.common import (
+    dataset_montage,
+    datasets,
+    device_info,
+    grid_image,
+    md_escape,
+    run_views,
+    skipped_lines_notice,
+    state_badge,
+)
 from ui.curves import load_curves, sparkline
 from ui.page import setup
 from ui.presets import PRESETS, cli_args, unique_run_name
@@ -438,6 +447,7 @@ def live_panel(name: str, drawn_state: str) -> None:
             st.caption("The first sample grid appears once the networks are built (a few seconds).")
     with right:
         curves = load_curves(run)
+        skipped_lines_notice(name, curves.skipped)
         if curves.has_rows:
             st.markdown("**Losses** (markers flag trouble)")
             st.plotly_chart(sparkline(curves, height=260), key=f"loss-{name}")

@@ -26,3 +26,18 @@ def test_home_names_what_is_damaged_and_shows_the_rest(tiny_dirs):
         assert page.locator(".st-key-run-broken").count() == 0 and page.locator(".st-key-dataset-torn").count() == 0
         page.wait_for_function(IMAGES_LOADED)
         screenshot(page, "home-damaged.png")
+
+
+def test_wrong_shaped_log_lines_are_named_and_the_curves_still_drawn(tiny_dirs):
+    """Issue 25: a log line of the wrong shape (valid JSON) is skipped and named in one banner; the rest draws."""
+    run = tiny_dirs["checkpoints"] / "tiny"
+    with open(run / "metrics.jsonl", "a") as f:
+        f.write('7\n{"step": "8", "epoch": 1, "g_loss": 1.0}\n')
+    with streamlit_server(tiny_dirs["datasets"], tiny_dirs["checkpoints"]) as url, chromium_page() as page:
+        page.goto(f"{url}/curves", wait_until="domcontentloaded")
+        notice = page.get_by_test_id("stAlertContentWarning").filter(has_text="damaged log lines skipped")
+        expect(notice).to_contain_text("tiny: 2 damaged log lines skipped")
+        expect(notice).to_contain_text("should be an object, not a number")
+        expect(notice).to_contain_text("step: input should be a valid integer")
+        expect(page.locator(".js-plotly-plot").first).to_be_visible()
+        screenshot(page, "curves-damaged-log-line.png")

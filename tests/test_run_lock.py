@@ -118,7 +118,8 @@ def snapshot(folder) -> dict:
     (lambda run: (run / "config.json").write_text("null"), "is damaged: config.json holds NoneType"),
     (lambda run: (run / "config.json").write_bytes(b"\xff\xfe{"), "is damaged: config.json is not UTF-8"),
     (lambda run: (run / "status.json").write_text("[]"), "is damaged: status.json holds list"),
-    (lambda run: (run / "config.json").write_text('{"run": "tiny"}'), "cannot be resumed: its config.json is damaged"),
+    (lambda run: (run / "config.json").write_text('{"run": "tiny"}'),
+     "is damaged: config.json: dataset: field required"),
 ])
 def test_resume_of_a_damaged_run_is_one_line_and_writes_nothing(tiny_dirs, damage, fragment):
     run = tiny_dirs["checkpoints"] / "tiny"

@@ -139,6 +139,17 @@ def state_badge(state: str) -> str:
     return f":{colour}-background[:{colour}[{icon} **{state}**]]"
 
 
+def skipped_lines_notice(run_name: str, skipped: list[str]) -> None:
+    """Log lines of the wrong shape (`gan_core.core.schemas`) are left out of charts and tables: say which."""
+    if not skipped:
+        return
+    shown = "\n".join(f"- `{line[:160]}`" for line in skipped[:5])
+    more = f"\n- … and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+    st.warning(f"**{md_escape(run_name)}**: {len(skipped)} damaged log line{'s' if len(skipped) > 1 else ''} "
+               f"skipped (a hand edit or another tool?); the rest shows as usual, and training can resume.\n"
+               f"{shown}{more}", icon=":material/report:")
+
+
 def md_escape(text: str) -> str:
     """Run and dataset names may hold `_`, `.` and `-`; keep Markdown from reading them as markup."""
     return "".join("\\" + ch if ch in "\\`*_{}[]<>()#+-.!|~:$" else ch for ch in str(text))

@@ -77,6 +77,7 @@ class CurveData:
     sample_epochs: list[int] = field(default_factory=list)
     weight_epochs: list[int] = field(default_factory=list)
     stamp: tuple = ()  # the log files' sizes and times it was read at: equal stamps, equal curves
+    skipped: list[str] = field(default_factory=list)  # log lines of the wrong shape, named (`file:line: why`)
 
     @property
     def family(self) -> Family:
@@ -133,8 +134,9 @@ def _load(name: str, stamp: tuple) -> CurveData:
     metrics = run.metrics()
     keys = ("step", "epoch", *models.of_run(config).keys())
     rows = {k: np.array([_num(r.get(k)) for r in metrics], np.float64) for k in keys}
-    data = CurveData(name, config, status, rows, run.epochs(), sample_epochs=run.sample_epochs(),
-                     weight_epochs=run.weight_epochs(), stamp=stamp)
+    epochs = run.epochs()
+    data = CurveData(name, config, status, rows, list(epochs), sample_epochs=run.sample_epochs(),
+                     weight_epochs=run.weight_epochs(), stamp=stamp, skipped=metrics.skipped + epochs.skipped)
     spe = data.steps_per_epoch
     best = None
     for row in data.epochs:

@@ -71,8 +71,9 @@ def train_args(settings: dict) -> list[str]:
 
 def clock(run_path: Path) -> list[tuple[int, float]]:
     """(epoch, training seconds at its end) from the run's epochs.jsonl, from the start of the first epoch."""
-    rows = [json.loads(line) for line in (run_path / "epochs.jsonl").read_text().splitlines() if line.strip()]
-    rows = [r for r in rows if r.get("time") and r.get("epoch")]
+    from gan_core.core.schemas import EpochRow, read_rows
+
+    rows = [r for r in read_rows(run_path / "epochs.jsonl", EpochRow) if r.get("time") and r.get("epoch")]
     if not rows:
         return []
     stamps = [datetime.fromisoformat(r["time"]).timestamp() for r in rows]

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
-from gan_core.core.atomic import append_jsonl, read_json, read_jsonl, write_json
+from gan_core.core import schemas
+from gan_core.core.atomic import append_jsonl, read_json, write_json
 from gan_core.core.errors import UsageError
 from gan_core.core.paths import check_name, checkpoints_dir
+from gan_core.core.schemas import EpochRow, MetricsRow, Rows, RunConfig, RunStatus, read_checked, read_rows
 
-STATES = ("queued", "running", "finished", "failed", "stopped")
 _EPOCH_FILE = re.compile(r"epoch_(\d{4,})")
 _EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt|Exit)\b.*:")
 
@@ -70,15 +71,11 @@ class Run:
     def problem(self) -> str | None:
         """What is damaged in this run's own files, in a few words; None if its config and status read fine.
 
-        A damaged run is left out of lists and refused by commands; its other files stay as they are.
+        Each is named with its field (`config.json: epochs: ...`, see `gan_core.core.schemas`). A damaged run is
+        left out of lists and refused by commands; its other files stay as they are.
         """
-        from gan_core.core.atomic import damage
-
-        wrong = [w for f in (self.config_file, self.status_file) if f.exists() and (w := damage(f))]
-        if not wrong and self.status_file.exists():
-            state = self.status().get("state")
-            if state not in STATES:
-                wrong.append(f"status.json has no valid state ({state!r})")
+        wrong = [w for f, model in ((self.config_file, RunConfig), (self.status_file, RunStatus))
+                 if f.exists() and (w := schemas.shape_problem(f, model))]
         return "; ".join(wrong) or None
 
     def require(self) -> "Run":
@@ -91,11 +88,14 @@ class Run:
 
     # -- files ---------------------------------------------------------------------------------
     def config(self) -> dict:
-        return read_json(self.config_file, {})
+        """`config.json` as written if it has the shape of `RunConfig`; {} if it is missing or damaged."""
+        return read_checked(self.config_file, RunConfig, {})
 
     def status(self) -> dict:
-        """The status as written, except that a 'running' trainer whose process is gone is 'failed'."""
-        status = read_json(self.status_file, {})
+        """The status as written, except that a 'running' trainer whose process is gone is 'failed'.
+
+        {} if `status.json` is missing or not of the shape of `RunStatus`."""
+        status = read_checked(self.status_file, RunStatus, {})
         here = status.get("host", hostname()) == hostname()  # a trainer on another host can't be checked
         state = status.get("state")
         if state in ("running", "queued") and here and not pid_alive(status.get("pid")):
@@ -126,11 +126,13 @@ class Run:
         write_json(self.status_file, status)
         return status
 
-    def metrics(self) -> list[dict]:
-        return read_jsonl(self.metrics_file)
+    def metrics(self) -> Rows:
+        """`metrics.jsonl`'s rows of the right shape; `.skipped` names the others (`file:line: why`)."""
+        return read_rows(self.metrics_file, MetricsRow)
 
-    def epochs(self) -> list[dict]:
-        return read_jsonl(self.epochs_file)
+    def epochs(self) -> Rows:
+        """`epochs.jsonl`'s rows of the right shape; `.skipped` names the others (`file:line: why`)."""
+        return read_rows(self.epochs_file, EpochRow)
 
     def log_metrics(self, rows) -> None:
         append_jsonl(self.metrics_file, rows)

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from gan_core.core.atomic import read_json, write_json
+from gan_core.core.atomic import write_json
 from gan_core.core.errors import UsageError
 from gan_core.core.in_use import runs_using
 from gan_core.core.paths import check_name, datasets_dir
+from gan_core.core.schemas import DatasetManifest, read_checked, shape_problem
 
 MANIFEST = "manifest.json"
 SHARD_BYTES = 64 * 2**20  # ~64 MB per shard: few files, yet fine-grained enough to shuffle across
@@ -86,10 +87,6 @@ def _refuse_foreign(path: Path) -> None:
         raise UsageError(f"{path} exists and is not a dataset; move it away or choose another --name")
 
 
-def _positive_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
-
-
 @dataclass(frozen=True)
 class Dataset:
     """A finished dataset on disk (read-only)."""
@@ -98,7 +95,8 @@ class Dataset:
 
     @cached_property
     def manifest(self) -> dict:
-        return read_json(self.path / MANIFEST, {})
+        """The manifest as written if it has the shape of `DatasetManifest`; {} if it is missing or damaged."""
+        return read_checked(self.path / MANIFEST, DatasetManifest, {})
 
     @property
     def name(self) -> str:
@@ -110,18 +108,9 @@ class Dataset:
         Checks the manifest's shape and that every shard file holds exactly its images (a truncated
         shard would fail deep inside numpy's memory map or TensorFlow's reader).
         """
-        from gan_core.core.atomic import damage
-
-        if wrong := damage(self.path / MANIFEST):
+        if wrong := shape_problem(self.path / MANIFEST, DatasetManifest):  # `manifest.json: <field>: <why>`
             return wrong
-        m = self.manifest
-        if not all(_positive_int(m.get(k)) for k in ("count", "resolution", "channels")) or m["channels"] not in (1, 3):
-            return "manifest.json lacks a valid count, resolution or channels"
-        shards = m.get("shards")
-        if not isinstance(m.get("fingerprint"), str) or not isinstance(shards, list) or not shards or not all(
-                isinstance(s, dict) and isinstance(s.get("file"), str) and "/" not in s["file"]
-                and _positive_int(s.get("count")) for s in shards):
-            return "manifest.json lacks a valid fingerprint or shard list"
+        m, shards = self.manifest, self.manifest["shards"]
         if sum(s["count"] for s in shards) != m["count"]:
             return "manifest.json's shard counts do not add up to its count"
         size = m["resolution"] ** 2 * m["channels"]

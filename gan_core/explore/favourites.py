@@ -16,6 +16,7 @@ import numpy as np
 from gan_core.core.atomic import read_json, write_json
 from gan_core.core.errors import UsageError
 from gan_core.core.runs import Run
+from gan_core.core.schemas import read_favourites
 
 _NAME = re.compile(r"[\w .,'()-]{1,40}")
 
@@ -41,7 +42,7 @@ def _valid(z, latent_dim: int | None) -> bool:
 
 def load(run: Run, latent_dim: int | None = None) -> dict[str, np.ndarray]:
     """The run's favourites; entries of the wrong shape (or length, given `latent_dim`) are left out."""
-    data = read_json(_file(run), {})
+    data = read_favourites(_file(run))  # checked against `schemas.FavouriteZ`; the length is checked here
     return {name: np.asarray(z, np.float32) for name, z in data.items() if _valid(z, latent_dim)}
 
 

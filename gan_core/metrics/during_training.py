@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from gan_core import models
+from gan_core.core.schemas import MetricsRow, check
 from gan_core.metrics import Reference, epoch_scores
 from gan_core.metrics.health import flags_for
 
@@ -57,9 +58,11 @@ class MetricsTail:
         for line in lines:
             if line.strip():
                 try:
-                    self.rows.append(json.loads(line))
-                except ValueError:
+                    row = json.loads(line)
+                except (ValueError, RecursionError):
                     continue
+                if check(row, MetricsRow) is None:  # a row of the wrong shape (a hand edit): skipped
+                    self.rows.append(row)
         del self.rows[:-KEEP_ROWS]
         return self.rows
 

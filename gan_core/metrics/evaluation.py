@@ -50,10 +50,11 @@ def evaluate_run(name: str, epoch: int | None, *, count: int, seed: int) -> dict
     samples = generate(generator, sample_z(count, model_config(run)["latent_dim"], seed))
     scores = _score(samples, reference)
 
-    rows = {r.get("epoch"): r for r in run.epochs()}
+    epoch_log, step_log = run.epochs(), run.metrics()
+    rows = {r.get("epoch"): r for r in epoch_log}
     spe = config.get("steps_per_epoch")
     step = rows.get(epoch, {}).get("step") or (epoch * spe if spe else None)
-    log = [r for r in run.metrics() if step is None or r.get("step", 0) <= step]
+    log = [r for r in step_log if step is None or r.get("step", 0) <= step]
     earlier = [rows[e] for e in sorted(e for e in rows if isinstance(e, int) and e < epoch)
                if isinstance(rows[e].get("diversity"), int | float)]
     best = max((r["diversity"] for r in earlier), default=None)
@@ -68,6 +69,7 @@ def evaluate_run(name: str, epoch: int | None, *, count: int, seed: int) -> dict
         "diverging": stretch is not None, "divergence": stretch["message"] if stretch else None,
         "flags": [f for f, on in (("mode_collapse", collapsed), ("diverging", stretch is not None)) if on],
         "seed": seed, "seconds": round(time.perf_counter() - t0, 2),
+        "skipped_lines": epoch_log.skipped + step_log.skipped,  # log lines of the wrong shape, named
     }
 
 

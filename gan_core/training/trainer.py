@@ -19,10 +19,11 @@ import warnings
 import numpy as np
 
 from gan_core import __version__, models
-from gan_core.core.atomic import read_json, read_jsonl, temp_path_for, truncate_torn_line, write_bytes, write_json
+from gan_core.core.atomic import read_json, temp_path_for, truncate_torn_line, write_bytes, write_json
 from gan_core.core.errors import UsageError
 from gan_core.core.media import grid, png_bytes, to_uint8
 from gan_core.core.runs import Run, hostname, keeps_generator, now
+from gan_core.core.schemas import EpochRow, MetricsRow, StateLatest, check, read_rows, shape_problem
 from gan_core.datasets.store import open_dataset
 from gan_core.training.config import TrainConfig
 from gan_core.training.state import StateWriter, load_state
@@ -170,12 +171,13 @@ class Trainer:
                 raise UsageError(f"run {self.run.name!r} cannot be resumed: state/{saved['file']} is damaged "
                                  f"({type(exc).__name__}{': ' + why if why else ''})") from None
         epoch, step = (saved["epoch"], saved["step"]) if saved else (0, 0)
-        for path, key, limit in ((self.run.metrics_file, "step", step), (self.run.epochs_file, "epoch", epoch)):
+        for path, model, key, limit in ((self.run.metrics_file, MetricsRow, "step", step),
+                                        (self.run.epochs_file, EpochRow, "epoch", epoch)):
             truncate_torn_line(path)
-            rows = read_jsonl(path)
-            kept = [r for r in rows if isinstance(r.get(key), int) and r[key] <= limit]
-            if len(kept) != len(rows):
-                write_bytes(path, "".join(json.dumps(r, sort_keys=True) + "\n" for r in kept).encode())
+            skipped = _drop_rows_after(path, model, key, limit)
+            if skipped:  # one line per log: training goes on, the lines stay as they are for a look
+                more = f" (and {len(skipped) - 1} more)" if len(skipped) > 1 else ""
+                self.log(f"warning: skipped a damaged line: {skipped[0]}{more}; left in the file as it is")
         return epoch, step
 
     # -- the run --------------------------------------------------------------------------------
@@ -262,6 +264,27 @@ class Trainer:
                                 stopped_by=stopped_by)
 
 
+def _drop_rows_after(path, model, key: str, limit: int) -> list[str]:
+    """Drop the log rows whose `key` is past `limit` (newer than the saved state); returns the damaged lines, named.
+
+    A line of the wrong shape (`gan_core.core.schemas`) is kept as written: it is not the trainer's to judge, and
+    every reader skips it and names it.
+    """
+    rows = read_rows(path, model)
+    if all(r[key] <= limit for r in rows):
+        return rows.skipped
+    kept = []
+    for line in path.read_bytes().splitlines(keepends=True):
+        try:
+            row = json.loads(line)
+        except (ValueError, RecursionError):
+            row = None
+        if check(row, model) is not None or row[key] <= limit:
+            kept.append(line)
+    write_bytes(path, b"".join(kept))
+    return rows.skipped
+
+
 def saved_state(run: Run) -> dict:
     """`state/latest.json`, checked: a resume from a damaged one would silently restart at epoch 0.
 
@@ -275,13 +298,14 @@ def saved_state(run: Run) -> dict:
             raise UsageError(f"run {run.name!r} was moved here without its training state (export-run --no-state): "
                              "it can be viewed and generated from, not resumed")
         return {"epoch": 0, "step": 0, "file": None}
+    wrong = shape_problem(path, StateLatest)
     latest = read_json(path, {})
-    ok = (isinstance(latest.get("epoch"), int) and isinstance(latest.get("step"), int)
-          and isinstance(latest.get("file"), str) and latest["epoch"] >= 0 and latest["step"] >= 0
-          and "/" not in latest["file"] and (run.state_dir / latest["file"]).is_file())
-    if not ok:
+    if not wrong and not (run.state_dir / latest["file"]).is_file():
+        wrong = f"latest.json: file: state/{latest['file']} is missing"
+    if wrong:
         raise UsageError(f"run {run.name!r} cannot be resumed: {path.relative_to(run.path)} is damaged or names "
-                         "a missing state file; its samples and weights can still be viewed and generated from")
+                         f"a missing state file ({wrong}); its samples and weights can still be viewed and "
+                         "generated from")
     return latest
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from gan_core.core.atomic import read_json, write_json
 from gan_core.core.errors import UsageError
 from gan_core.core.hardware import cpu_name
+from gan_core.core.schemas import XlaVerdict, check
 
 MODES = ("measure", "state", "off")  # GAN_XLA_AUTO: what --xla auto does on a CPU
 VERSION = 1
@@ -79,7 +80,7 @@ def _entries() -> dict:
 
 def remembered(config) -> dict | None:
     found = _entries().get(key(config))
-    return found if isinstance(found, dict) and isinstance(found.get("xla"), bool) else None
+    return found if check(found, XlaVerdict) is None else None
 
 
 def remember(config, verdict: dict) -> None:
