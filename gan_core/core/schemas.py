@@ -112,7 +112,8 @@ class RunStatus(_Shape):
     updated: str | None = None
     finished: str | None = None
     error: str | None = Field(None, description="why it failed, in one line")
-    stopped_by: Literal["time"] | None = Field(None, description="\"time\": its time limit (--minutes, --until) ended it")
+    stopped_by: Literal["time"] | None = Field(
+        None, description="\"time\": its time limit (--minutes, --until) ended it")
     deadline: str | None = Field(None, description="when its time limit ends it (UTC)")
     imported: Imported | None = Field(None, description="set on a run moved here from another machine")
 
