@@ -24,7 +24,8 @@ from pathlib import Path
 from gan_core.core.atomic import damage, read_json, write_json
 from gan_core.core.errors import UsageError
 from gan_core.core.paths import check_name, checkpoints_dir, datasets_dir
-from gan_core.core.runs import STATES, Run, now
+from gan_core.core.runs import Run, now
+from gan_core.core.schemas import STATES
 from gan_core.transfer.archive import (
     CHUNK,
     MANIFEST_NAME,
