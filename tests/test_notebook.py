@@ -71,17 +71,9 @@ def kernel_venv(base: Path) -> Path:
 
 def checkout_copy(base: Path) -> Path:
     """What the notebook installs from: this checkout's package files (a build writes into its source)."""
-    from gan_core.cloud.bundle import SKIP, WHEEL_SOURCES
+    from gan_core.cloud.bundle import copy_sources
 
-    copy = base / "checkout"
-    for name in WHEEL_SOURCES:
-        path = ROOT / name
-        if path.is_dir():
-            shutil.copytree(path, copy / name, ignore=SKIP)
-        elif path.is_file():
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, copy / name)
-    return copy
+    return copy_sources(base / "checkout")
 
 
 ARTIFACTS = ROOT / "test-artifacts" / "notebook"

@@ -47,6 +47,18 @@ def code_version() -> str | None:
     return digest.hexdigest()[:16]
 
 
+def copy_sources(dest: Path) -> Path:
+    """The checkout's package files copied to `dest` (a build writes into its source folder, never the checkout)."""
+    for name in WHEEL_SOURCES:
+        path = CHECKOUT / name
+        if path.is_dir():
+            shutil.copytree(path, dest / name, ignore=SKIP)
+        elif path.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, dest / name)
+    return dest
+
+
 def package_wheel(cache: Path | None = None) -> Path | None:
     """This checkout as a wheel, built once per code version (None if it cannot be built here)."""
     version = code_version()
@@ -57,14 +69,7 @@ def package_wheel(cache: Path | None = None) -> Path | None:
     if built:
         return built[-1]
     with tempfile.TemporaryDirectory(prefix="gan-wheel-") as tmp:
-        source = Path(tmp) / "src"
-        for name in WHEEL_SOURCES:
-            path = CHECKOUT / name
-            if path.is_dir():
-                shutil.copytree(path, source / name, ignore=SKIP)
-            elif path.is_file():
-                (source / name).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(path, source / name)
+        source = copy_sources(Path(tmp) / "src")
         out = Path(tmp) / "out"
         done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
                                "--no-index", "--quiet", str(source), "-w", str(out)],
