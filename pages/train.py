@@ -41,6 +41,7 @@ from ui.page import setup
 from ui.presets import PRESETS, cli_args, unique_run_name
 
 LIVE_REFRESH_S = 1.5
+SMALLEST_LIMIT = 0.1  # minutes, on this computer and on the cloud GPU alike (6 s: a quick try)
 GRID_PX = 620  # large on a projector, yet the controls and curves stay on the same screen
 MODE_KEY, RUN_KEY, FORM_KEY, PENDING_KEY = "train_mode", "train_run", "train_form", "train_pending"
 ARCH_KEY = "train_arch"
@@ -218,7 +219,7 @@ def stop_after() -> tuple[tuple[str, ...], str | None]:
                         "time is up, keeps a checkpoint, and Resume continues it; or after its epochs (Advanced "
                         "settings) if those come first.")
     if how == MINUTES:
-        minutes = st.number_input("Minutes", 0.5, 100_000.0, 60.0, step=5.0, key=MINUTES_KEY)
+        minutes = st.number_input("Minutes", SMALLEST_LIMIT, 100_000.0, 60.0, step=5.0, key=MINUTES_KEY)
         return ("--minutes", f"{minutes:g}"), f"{minutes:g} minutes"
     if how == CLOCK:
         soon = (dt.datetime.now() + dt.timedelta(hours=1)).replace(second=0, microsecond=0)
@@ -314,7 +315,7 @@ def cloud_offer(settings: dict, limit: tuple[str, ...]) -> None:
                     "3. *Run all*. It stops by itself after the time limit and downloads the run: import it on "
                     "the Datasets page (or `python -m gan_core.transfer import RUN.run.zip`).")
         start = float(limit[1]) if limit[:1] == ("--minutes",) else 120.0  # the page's own time limit, if any
-        minutes = st.number_input("Time limit on the GPU (minutes)", 0.5, 100_000.0, start, step=15.0,
+        minutes = st.number_input("Time limit on the GPU (minutes)", SMALLEST_LIMIT, 100_000.0, start, step=15.0,
                                   key=f"{CLOUD_MINUTES_KEY}-{start:g}",
                                   help="Colab's free sessions last a few hours at most; a run stopped by its limit "
                                   "(or a lost session) continues when run again.")

@@ -100,15 +100,26 @@ def make_video(path, frames: int, *, fps: int = 25, size=(64, 48), codec: str = 
 EVERY_PAGE = ["app.py", "pages/train.py", "pages/epochs.py", "pages/latent.py", "pages/curves.py"]
 
 
-def open_page(page: str):
-    """`page` under AppTest with the env as it is; it must draw without an exception, pictures or curves."""
+def page_holds(page: str, timeout: float = 120):
+    """`page` under AppTest with the env as it is, run once; it must not raise (returns the AppTest)."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     if page != "app.py":
         at.switch_page(page)
     at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    assert not at.exception, (page, [e.value for e in at.exception])
+    return at
+
+
+def pages_hold(pages: list[str], timeout: float = 180) -> dict:
+    """Every page in `pages` once (damaged or wrong-shaped files: none may raise); page -> its AppTest."""
+    return {page: page_holds(page, timeout) for page in pages}
+
+
+def open_page(page: str):
+    """`page` under AppTest with the env as it is; it must draw without an exception, pictures or curves."""
+    at = page_holds(page)
     assert at.get("image") or at.get("plotly_chart"), "the run's pictures or curves are drawn"
     return at
 

@@ -6,24 +6,10 @@ a garbage sample grid, generator or favourites file; a truncated or empty manife
 """
 
 import pytest
-from helpers import assert_one_line_error, cli
-from streamlit.testing.v1 import AppTest
+from helpers import assert_one_line_error, cli, pages_hold
 
 PAGES = ["app.py", "pages/datasets.py", "pages/train.py", "pages/epochs.py", "pages/latent.py", "pages/curves.py",
          "pages/compare.py"]
-
-
-def run_pages() -> dict[str, AppTest]:
-    """Every page once; fails on any exception a page raised."""
-    done = {}
-    for page in PAGES:
-        at = AppTest.from_file("../app.py", default_timeout=180)
-        if page != "app.py":
-            at.switch_page(page)
-        at.run()
-        assert not at.exception, (page, [e.value for e in at.exception])
-        done[page] = at
-    return done
 
 
 def warnings(at) -> str:
@@ -42,7 +28,7 @@ RUN_FILES = {  # damage to a run's own files: the run is left out of lists and n
 def test_a_damaged_run_is_named_on_every_page_and_refused_by_every_cli(tiny_dirs, case, tmp_path):
     name, data, problem = RUN_FILES[case]
     (tiny_dirs["checkpoints"] / "tiny" / name).write_bytes(data)
-    for page, at in run_pages().items():
+    for page, at in pages_hold(PAGES).items():
         assert "run **tiny**" in warnings(at) and problem in warnings(at), page
     for args in (["gan_core.train", "--run", "tiny", "--resume", "--epochs", "3"],
                  ["gan_core.generate", "tiny", "--count", "2", "--out", tmp_path / "g"],
@@ -59,7 +45,7 @@ def test_damaged_logs_images_weights_and_favourites_never_crash(tiny_dirs, tmp_p
     (run / "samples" / "epoch_0001.png").write_bytes(b"\x89PNG\r\n\x1a\n garbage")
     (run / "weights" / "generator_epoch_0001.weights.h5").write_bytes(b"garbage weights")
     (run / "favourites.json").write_bytes(b'{"a": [1, 2')
-    run_pages()
+    pages_hold(PAGES)
     p = cli(tiny_dirs, "gan_core.timelapse", "tiny", "--out", tmp_path / "t.gif", check=False)
     assert_one_line_error(p, "samples/epoch_0001.png is damaged")
     assert not (tmp_path / "t.gif").exists()
@@ -84,7 +70,7 @@ def test_a_damaged_dataset_is_named_skipped_and_refused(tiny_dirs, case):
     name, cut, problem = DATASET_FILES[case]
     path = tiny_dirs["datasets"] / "cartoon-faces" / name
     path.write_bytes(cut(path.read_bytes()))
-    for page, at in run_pages().items():
+    for page, at in pages_hold(PAGES).items():
         assert "dataset **cartoon-faces**" in warnings(at) and problem in warnings(at), page
     listed = cli(tiny_dirs, "gan_core.datasets", "list")
     assert "cartoon-faces" in listed.stdout and f"damaged, skipped: {problem}" in listed.stdout

@@ -21,9 +21,10 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 import pytest
-from helpers import cli
+from helpers import cli, pages_hold
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
@@ -100,19 +101,11 @@ def base_copy(tiny_run, tmp_path_factory) -> Path:
 
 @contextlib.contextmanager
 def folder_env(base: Path):
-    saved = {k: os.environ.get(k) for k in ("GAN_CHECKPOINTS_DIR", "GAN_DATASETS_DIR", "GAN_CACHE_DIR",
-                                            "GAN_FACILITATOR_PASSCODE")}
-    os.environ.update(GAN_CHECKPOINTS_DIR=str(base / "checkpoints"), GAN_DATASETS_DIR=str(base / "datasets"),
-                      GAN_CACHE_DIR=str(base / "cache"))
-    os.environ.pop("GAN_FACILITATOR_PASSCODE", None)
-    try:
+    """The env pointed at `base`'s folders, no facilitator lock; all of os.environ as it was afterwards."""
+    with mock.patch.dict(os.environ, GAN_CHECKPOINTS_DIR=str(base / "checkpoints"),
+                         GAN_DATASETS_DIR=str(base / "datasets"), GAN_CACHE_DIR=str(base / "cache")):
+        os.environ.pop("GAN_FACILITATOR_PASSCODE", None)
         yield base
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def hashes(base: Path) -> dict[str, str]:
@@ -200,15 +193,6 @@ def commands_hold(out: Path) -> None:
                  ("gan_core.datasets", "list"),
                  ("gan_core.datasets", "info", DATASET)):
         assert_clean_exit(*in_process(*args), args)
-
-
-def pages_hold(pages: list[str]) -> None:
-    for page in pages:
-        at = AppTest.from_file("../app.py", default_timeout=180)
-        if page != "app.py":
-            at.switch_page(page)
-        at.run()
-        assert not at.exception, (page, [e.value for e in at.exception])
 
 
 def check_everything(base_dir: Path, kind: str, value, where: float) -> None:

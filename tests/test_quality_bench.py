@@ -39,7 +39,7 @@ def test_bad_input_is_one_line(args, words):
 
 def test_two_variants_in_one_budget_are_judged_recorded_and_drawn(tmp_path):
     out, grids, keep = tmp_path / "q.json", tmp_path / "grids", tmp_path / "keep"
-    done = bench("--count", "64", "--budget", "4", "--seeds", "3", "--variant", "dcgan:width=8",
+    done = bench("--count", "64", "--budget", "2", "--seeds", "3", "--variant", "dcgan:width=8",
                  "--variant", "sngan-da:width=8,augment=translation,cutout", "--out", str(out),
                  "--grids", str(grids), "--minutes", "0.01", "10", "--keep", str(keep))
     assert done.returncode == 0, done.stderr[-3000:]

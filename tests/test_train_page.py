@@ -200,8 +200,9 @@ def test_the_family_starts_on_the_one_measured_best_for_the_data_and_preset(dirs
 def test_a_time_limit_from_the_page_stops_the_run_by_itself(dirs):
     at = filled_form("boxed-page", epochs=100_000, width=8)  # more than any CPU trains in the minutes below
     at.radio(key="train_stop_after").set_value("a time limit (minutes)").run()
-    at.number_input(key="train_minutes").set_value(0.5).run()
-    assert "Stops after **0.5 minutes**" in text(at)
+    at.number_input(key="train_minutes").set_value(0.1).run()  # the page's smallest time limit
+    assert at.number_input(key="train_minutes").min == 0.1 and not at.exception
+    assert "Stops after **0.1 minutes**" in text(at)
     next(b for b in at.button if b.label == "Start training").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     run = Run("boxed-page")
@@ -212,7 +213,7 @@ def test_a_time_limit_from_the_page_stops_the_run_by_itself(dirs):
     at = train_page()
     assert "Its time was up: stopped at the end of epoch" in text(at)
 
-    at.number_input(key="box-boxed-page").set_value(0.5)  # resumed with a new time limit
+    at.number_input(key="box-boxed-page").set_value(0.1)  # resumed with a new time limit
     next(b for b in at.button if b.label == "Resume").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     wait_for(lambda: run.status().get("state") == "running", 60, "the resumed run to start")
