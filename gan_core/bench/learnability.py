@@ -204,9 +204,13 @@ def shares(entry: dict) -> dict[str, float]:
 def analyse(data: dict) -> dict:
     """Leave-one-out choice of the composite's measures against mean KID, and every measure's own rank
     correlation with each score (Spearman, over all datasets)."""
+    import warnings
+
     from scipy import stats
 
     from gan_core.complexity.selection import candidates, leave_one_out
+
+    warnings.simplefilter("ignore", stats.ConstantInputWarning)  # a score that is 0 everywhere: rho is nan, shown
 
     rows = {d["name"]: shares(d) for d in data["datasets"]}
     kid = {d["name"]: d["mean"]["kid"] for d in data["datasets"]}
