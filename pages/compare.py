@@ -111,8 +111,11 @@ def side_by_side(results: dict, by_name: dict, gans: dict) -> None:
             st.caption(f"{r['count']:,} {kind} at {r['resolution']} px · {r['sample_size']:,} measured")
             gan_cards(name, gans[name])
     st.caption("Under each run: what it reached at its newest scored epoch, measured against its own dataset's "
-               "real frames. KID: 0 = indistinguishable, lower is better; precision: the share of its samples that "
-               "look real; coverage: the share of real frames it has learnt to draw something like.")
+               "real frames. Pass as real: the share of its samples whose nearest neighbour is a real frame, "
+               "about 50% when they mingle with the data; it reads the same on every dataset, so it compares "
+               "films. KID: 0 = indistinguishable, lower is better, but scaled by each dataset's own variety, so "
+               "compare it between runs of one dataset; precision: the share of its samples that look real; "
+               "coverage: the share of real frames it has learnt to draw something like.")
 
 
 def gan_cards(name: str, runs: list) -> None:

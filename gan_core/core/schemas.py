@@ -152,6 +152,7 @@ class EpochRow(_Shape):
     kid: Number | None = None
     ms_ssim: Number | None = None
     near_duplicates: Number | None = None
+    mistaken_for_real: Number | None = None
     score_seconds: Number | None = None
     flags: list[str] = Field(default_factory=list, description="`mode_collapse`, `diverging`")
 

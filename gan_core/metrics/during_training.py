@@ -28,7 +28,8 @@ SCORE_SAMPLES = 256  # generated images per scored epoch (the reference has as m
 Z_SEED_OFFSET = 7919  # scoring z = seed + this, so it never equals the sample grid's noise
 TAIL_BYTES = 1 << 20  # on resume, read at most the last MB of metrics.jsonl
 KEEP_ROWS = 4096  # loss-log rows kept in memory for the divergence check
-SCORE_KEYS = ("diversity", "precision", "recall", "density", "coverage", "kid", "ms_ssim", "near_duplicates")
+SCORE_KEYS = ("diversity", "precision", "recall", "density", "coverage", "kid", "ms_ssim", "near_duplicates",
+              "mistaken_for_real")
 
 
 class MetricsTail:
