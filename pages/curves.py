@@ -211,8 +211,10 @@ d2.download_button("Download epochs (CSV)", lambda: epochs_csv(runs), file_name=
                    mime="text/csv", icon=":material/download:", on_click="ignore")
 
 with st.expander("Epoch table: losses, sample scores and flags"):
-    table = [{"run": d.name, **{k: r.get(k) for k in ("epoch", *d.family.keys(), "diversity", "precision", "recall",
-                                                         "density", "coverage", "kid", "near_duplicates")},
+    table = [{"run": d.name, "epoch": r["epoch"],
+              **{k: None if r.get(k) is None else float(r[k])  # a loss written as a huge int is still a number
+                 for k in (*d.family.keys(), "diversity", "precision", "recall", "density", "coverage", "kid",
+                           "near_duplicates")},
               "flags": ", ".join(FLAGS[c].title for c in r.get("flags") or [] if c in FLAGS)}
              for d in runs for r in d.epochs]
     if table:

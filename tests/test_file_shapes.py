@@ -235,6 +235,14 @@ def test_wrong_shapes_never_crash_a_reader_page_or_command(base_copy, kind):
     print(f"\n{kind}: {RAN.get(kind, 0)} examples")
 
 
+def test_numbers_past_int64_in_the_logs_still_show(base_copy):
+    """Found by the property test above: a loss written as an integer past int64 (valid JSON, a valid number)
+    broke the Curves page's epoch table (Arrow cannot hold it); an epoch past 2**53 is refused as damaged."""
+    real = base_value(base_copy, "epochs.jsonl")
+    check_everything(base_copy, "epochs.jsonl", {**real, "g_loss": -10**20, "kid": 10**30}, 0.5)
+    check_everything(base_copy, "epochs.jsonl", {**real, "epoch": 10**20}, 0.5)
+
+
 # -- the issue's case ------------------------------------------------------------------------------------------
 def test_resume_goes_past_a_damaged_metrics_line(tiny_dirs):
     """The 1-epoch tiny run (a copy), `7` appended to metrics.jsonl, resumed to 2 epochs: it trains, names the line,

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 STATES = ("queued", "running", "finished", "failed", "stopped")
 
-Count = Annotated[int, Field(ge=0)]
+Count = Annotated[int, Field(ge=0, le=2**53)]  # beyond, no run counts; tables and charts take int64 or float
 Positive = Annotated[int, Field(ge=1)]
 Number = float  # strict: an int or a float, never a string or a bool; NaN and infinity allowed
 FileName = Annotated[str, Field(min_length=1, pattern=r"^[^/\\]+$")]
@@ -153,6 +153,7 @@ class EpochRow(_Shape):
     ms_ssim: Number | None = None
     near_duplicates: Number | None = None
     mistaken_for_real: Number | None = None
+    nearer_samples: Number | None = None
     score_seconds: Number | None = None
     flags: list[str] = Field(default_factory=list, description="`mode_collapse`, `diverging`")
 
