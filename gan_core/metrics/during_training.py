@@ -29,7 +29,7 @@ Z_SEED_OFFSET = 7919  # scoring z = seed + this, so it never equals the sample g
 TAIL_BYTES = 1 << 20  # on resume, read at most the last MB of metrics.jsonl
 KEEP_ROWS = 4096  # loss-log rows kept in memory for the divergence check
 SCORE_KEYS = ("diversity", "precision", "recall", "density", "coverage", "kid", "ms_ssim", "near_duplicates",
-              "mistaken_for_real")
+              "mistaken_for_real", "nearer_samples")
 
 
 class MetricsTail:
