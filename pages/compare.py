@@ -16,7 +16,7 @@ import streamlit as st
 
 from gan_core.complexity import EXPLANATION, MEASURES, cached, profile, ranked
 from gan_core.complexity.profile import DEFAULT_SAMPLE, EVIDENCE
-from gan_core.complexity.verdict import faster
+from gan_core.complexity.verdict import by_variety, faster
 from gan_core.core.errors import UsageError
 from ui import lock
 from ui.common import dataset_montage, datasets, grid_image, md_escape, run_views
@@ -88,10 +88,10 @@ def measure(selected: list[str], sample: int, seed: int) -> dict:
 
 
 def side_by_side(results: dict, by_name: dict, gans: dict) -> None:
-    """A card per dataset, simplest first: score, frames, and what its GANs made."""
-    st.markdown("#### From simplest to most complex")
+    """A card per dataset, the one that should learn fastest first: variety, score, frames, what its GANs made."""
+    st.markdown("#### From quickest to learn to slowest")
     st.markdown(f"**{md_escape(faster(results))}**")
-    st.caption(f"{EXPLANATION} {EVIDENCE}")
+    st.caption(f"{EVIDENCE} {EXPLANATION}")
     sizes = sorted({r["resolution"] for r in results.values()})
     if len(sizes) > 1:
         st.warning(f"These datasets are stored at different sizes ({', '.join(f'{s} px' for s in sizes)}). Every "
@@ -101,6 +101,12 @@ def side_by_side(results: dict, by_name: dict, gans: dict) -> None:
         r, ds = results[name], by_name[name]
         with col.container(border=True):
             st.markdown(f"### {md_escape(name)}")
+            place = list(results).index(name) + 1
+            pace = ("should learn fastest" if place == 1 else "should learn slowest" if place == len(results)
+                    else f"{place} of {len(results)} to learn")
+            st.metric("Variety between frames", f"{r['intrinsic_dimension']:.0f} ways", pace, delta_color="off",
+                      delta_arrow="off", help=MEASURES["intrinsic_dimension"].what + " The fewer, the sooner a GAN "
+                      "learns the set (docs/complexity.md, Learnability).")
             label = ("most complex" if r["rank"] == 1 else "simplest" if r["rank"] == len(results)
                      else f"rank {r['rank']} of {len(results)}")
             st.metric("Complexity", f"{r['complexity']:.0f} / 100", label, delta_color="off", delta_arrow="off")
@@ -145,11 +151,11 @@ def charts(results: dict, gans: dict, palette: dict) -> None:
                    "complex. Hover for the values.")
         st.plotly_chart(radar_figure(results, palette), key="compare_radar", width="stretch")
     with right:
-        st.markdown("#### Complexity and what the GAN made of it")
+        st.markdown("#### Variety between frames and what the GAN made of it")
         if any(g.diversity is not None for runs in gans.values() for g in runs):
-            st.caption("Each dot is a run, placed at its dataset's complexity and the diversity of its newest "
-                       "scored samples (compared with the real frames' own); bigger dots: more frames to learn "
-                       "from.")
+            st.caption("Each dot is a run, placed at its dataset's variety between frames and the diversity of its "
+                       "newest scored samples (compared with the real frames' own); bigger dots: more frames to "
+                       "learn from.")
             st.plotly_chart(outcome_figure(results, scored_points(gans), palette), key="compare_outcome",
                             width="stretch")
         else:
@@ -192,7 +198,7 @@ if len(available) < 2:
 views = run_views()
 selected, sample, seed = pick_datasets(available, views)
 measured = measure(selected, sample, seed)
-results = {n: measured[n] for n in sorted(selected, key=lambda n: measured[n]["complexity"])}  # simplest first
+results = {n: measured[n] for n in by_variety(measured)}  # the one that should learn fastest first
 gans = {name: gan_results(views, name) for name in selected}
 side_by_side(results, {d.name: d for d in available}, gans)
 charts(results, gans, colours(selected))

@@ -20,8 +20,8 @@ def test_compare_two_datasets_then_three(tiny_dirs):
     with streamlit_server(dirs["datasets"], dirs["checkpoints"]) as url, chromium_page() as page:
         page.goto(f"{url}/compare?dataset=cartoon-faces&dataset=photo-patches", wait_until="domcontentloaded")
         main = page.get_by_test_id("stMain")
-        expect(main.get_by_text("From simplest to most complex")).to_be_visible(timeout=90_000)
-        expect(main.get_by_test_id("stMetric")).to_have_count(2)
+        expect(main.get_by_text("From quickest to learn to slowest")).to_be_visible(timeout=90_000)
+        expect(main.get_by_test_id("stMetric")).to_have_count(4)  # variety and complexity per card
         expect(main.get_by_text("simplest", exact=True)).to_be_visible()
         expect(main.get_by_text("most complex", exact=True)).to_be_visible()
         expect(main.get_by_text("No run trained on it yet.")).to_be_visible()  # photo-patches
@@ -32,7 +32,7 @@ def test_compare_two_datasets_then_three(tiny_dirs):
         main.get_by_test_id("stMultiSelect").click()
         page.get_by_role("option", name="doodle-ducks").click()
         page.keyboard.press("Escape")
-        expect(main.get_by_test_id("stMetric")).to_have_count(3, timeout=90_000)
+        expect(main.get_by_test_id("stMetric")).to_have_count(6, timeout=90_000)
         expect(main.get_by_text("rank 2 of 3")).to_be_visible()
         page.wait_for_function(IMAGES_LOADED)
         screenshot(page, "compare-three.png")
@@ -60,8 +60,9 @@ def test_real_footage_beside_a_built_in_set_says_which_learns_faster(tiny_dirs, 
     with streamlit_server(tiny_dirs["datasets"], tiny_dirs["checkpoints"]) as url, chromium_page() as page:
         page.goto(f"{url}/compare?dataset=cartoon-faces&dataset=film", wait_until="domcontentloaded")
         main = page.get_by_test_id("stMain")
-        expect(main.get_by_text("From simplest to most complex")).to_be_visible(timeout=90_000)
+        expect(main.get_by_text("From quickest to learn to slowest")).to_be_visible(timeout=90_000)
         expect(main.get_by_text("should learn faster than")).to_be_visible()
+        expect(main.get_by_text("should learn fastest", exact=True)).to_be_visible()
         expect(main.get_by_text("KID", exact=False).first).to_be_visible()  # what the cartoon's run reached
         page.wait_for_function(IMAGES_LOADED)
         screenshot(page, "compare-real-footage.png" if real else "compare-made-clip.png")

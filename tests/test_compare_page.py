@@ -31,8 +31,9 @@ def test_two_datasets_side_by_side_with_their_gans(tiny_dirs):
     at = compare_page()
     assert not at.exception, at.exception
     assert at.multiselect(key="compare_datasets").value == ["cartoon-faces", "photo-patches"]
-    assert [m.label for m in at.metric] == ["Complexity", "Complexity"]
-    assert {m.delta for m in at.metric} == {"simplest", "most complex"}
+    assert [m.label for m in at.metric] == ["Variety between frames", "Complexity"] * 2
+    assert {m.delta for m in at.metric} == {"should learn fastest", "should learn slowest", "simplest",
+                                            "most complex"}
     page = texts(at)
     assert "Run **tiny**" in page, "the cartoon-faces card shows its run"
     assert "No run trained on it yet." in page, "photo-patches has none"
@@ -62,6 +63,13 @@ def test_the_page_says_which_set_should_learn_faster_and_shows_what_runs_reached
     assert "**digits should learn faster than photo\\-patches\\: its frames vary in fewer ways" in page, \
         "grey digits vary in fewer ways than photo texture"
     assert "docs/complexity.md" in page
+    # the cards follow the sentence: the set that should learn fastest first, its variety the smaller
+    cards = [h.value for h in at.markdown if h.value in ("### digits", "### photo\\-patches")]
+    assert cards == ["### digits", "### photo\\-patches"], cards
+    variety = [m for m in at.metric if m.label == "Variety between frames"]
+    assert [m.delta for m in variety] == ["should learn fastest", "should learn slowest"]
+    ways = [int(m.value.split()[0]) for m in variety]
+    assert ways[0] < ways[1], ways
 
 
 def test_a_run_shows_what_it_reached_pass_as_real_first(tiny_dirs):

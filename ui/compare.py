@@ -142,9 +142,12 @@ def scored_points(gans: dict[str, list[GanResult]]) -> dict[str, tuple[tuple[str
 @st.cache_resource(show_spinner=False, max_entries=32)
 def outcome_figure(results: dict[str, dict], points: dict[str, tuple[tuple[str, int, float], ...]],
                    palette: dict[str, str]) -> go.Figure:
-    """Complexity (x) against the sample diversity its GANs reached (y); bubble area = frames in the set."""
+    """Variety between frames (x) against the sample diversity its GANs reached (y); bubble area = frames in the set.
+
+    Variety, not the composite, on x: it is the measure that predicted what a GAN learns (verdict.py)."""
     fig = go.Figure()
     biggest = max(r["count"] for r in results.values())
+    widest = max(r["intrinsic_dimension"] for r in results.values())
     top = max([1.1, *(diversity + 0.15 for runs in points.values() for _, _, diversity in runs)])
     for name in results:
         colour = palette[name]
@@ -154,16 +157,18 @@ def outcome_figure(results: dict[str, dict], points: dict[str, tuple[tuple[str, 
         r = results[name]
         size = 18 + 42 * math.sqrt(r["count"] / biggest)
         fig.add_trace(go.Scatter(
-            x=[r["complexity"]] * len(scored), y=[diversity for _, _, diversity in scored], mode="markers+text",
+            x=[r["intrinsic_dimension"]] * len(scored), y=[diversity for _, _, diversity in scored],
+            mode="markers+text",
             marker=dict(size=size, color=colour, opacity=0.75, line=dict(color="white", width=1)),
             text=[run for run, _, _ in scored], textposition="top center", name=name,
             customdata=[[run, epoch, r["count"]] for run, epoch, _ in scored],
-            hovertemplate=(f"<b>{name}</b>, run %{{customdata[0]}}<br>complexity %{{x:.0f}}<br>diversity "
+            hovertemplate=(f"<b>{name}</b>, run %{{customdata[0]}}<br>variety between frames %{{x:.0f}}<br>diversity "
                            "%{y:.2f} at epoch %{customdata[1]}<br>%{customdata[2]:,} frames<extra></extra>")))
     fig.add_hline(y=0.25, line=dict(color="#d62728", dash="dot"),
                   annotation_text="below: looks like mode collapse", annotation_position="bottom right")
     fig.update_layout(height=420, margin=dict(l=60, r=20, t=20, b=60), font=FONT,
-                      xaxis=dict(title="complexity of the dataset (0-100)", range=[0, 100]),
+                      xaxis=dict(title="variety between frames (dimensionality, log scale)", type="log",
+                                 range=[0, math.log10(max(1000, 2 * widest))], dtick=1),
                       yaxis=dict(title="diversity of the GAN's samples", range=[-0.05, top]),
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="center", x=0.5))
     return fig
