@@ -248,7 +248,8 @@ def main(argv=None) -> int:
                          f"{done}/{total}, about {elapsed / done * (total - done) / 60:.0f} min left")
             entry.update(runs=runs, mean=means(runs))
             results.append(entry)
-            sheet.append([(f"{name} ({entry['frames']} real)", real_montage(name, pictures[0][1])), *pictures])
+            short = name if len(name) <= 28 else name[:25] + "..."  # the label must fit over its picture
+            sheet.append([(f"{short} ({entry['frames']} real)", real_montage(name, pictures[0][1])), *pictures])
     data = {"machine": machine(), "arch": args.arch, "budget_images": args.budget, "resolution": args.resolution,
             "seeds": args.seeds, "judge": args.judge, "minutes": round((time.perf_counter() - started) / 60, 1),
             "datasets": results}
