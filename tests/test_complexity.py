@@ -253,6 +253,8 @@ def test_cli_prints_json_keyed_by_dataset(store):
     assert results["cartoon"]["complexity"] < results["film"]["complexity"]
     text = cli(store, "gan_core.complexity", "cartoon", "film", "--sample", 60).stdout
     assert text.index("1. film") < text.index("2. cartoon") and "complexity score" in text
+    first = min(results, key=lambda n: results[n]["intrinsic_dimension"])
+    assert f"\n{first} should learn faster than " in text, "the command says what the page says"
 
 
 def test_a_damaged_dataset_is_one_clear_error(store):

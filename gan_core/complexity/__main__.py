@@ -9,7 +9,8 @@ composite) and `rank` (1 = the most complex of those named). Progress goes to st
 import json
 import sys
 
-from gan_core.complexity.profile import DEFAULT_SAMPLE, EXPLANATION, MEASURES, compare
+from gan_core.complexity.profile import DEFAULT_SAMPLE, EVIDENCE, EXPLANATION, MEASURES, compare
+from gan_core.complexity.verdict import faster
 from gan_core.core.errors import CliParser, run_cli, seed_arg
 
 
@@ -42,7 +43,9 @@ def main(argv: list[str] | None = None) -> int:
             value = r[key]
             shown = "n/a (not a video)" if value is None else f"{value:g}"
             print(f"     {measure.label:<28} {shown:<18} {measure.unit}")
-    print(f"\n{EXPLANATION}")
+    if len(results) > 1:
+        print(f"\n{faster(results)}")
+    print(f"\n{EVIDENCE}\n\n{EXPLANATION}")
     return 0
 
 
