@@ -55,10 +55,21 @@ def test_trains_resumes_and_records_its_settings(trained):
     assert all(r["d_loss"] >= 0 for r in rows), "a hinge loss is never negative"
 
 
-def test_generates_deterministically_from_a_seed(dirs, trained, tmp_path):
+def generate_here(dirs: dict, monkeypatch, *args) -> None:
+    """`gan_core.generate`'s main() in this process: a child of its own would start TensorFlow again (~5 s)."""
+    from gan_core.generate import main
+
+    monkeypatch.setenv("GAN_DATASETS_DIR", str(dirs["datasets"]))
+    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(dirs["checkpoints"]))
+    assert main([str(a) for a in args]) == 0
+
+
+def test_generates_deterministically_from_a_seed(dirs, trained, tmp_path, monkeypatch):
+    """The same seed in another process (the command line) and in this one draws the same pictures."""
     a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
-    for out, seed in ((a, 7), (b, 7), (c, 8)):
-        cli(dirs, "gan_core.generate", RUN, "--count", "3", "--seed", seed, "--out", out)
+    cli(dirs, "gan_core.generate", RUN, "--count", "3", "--seed", 7, "--out", a)
+    for out, seed in ((b, 7), (c, 8)):
+        generate_here(dirs, monkeypatch, RUN, "--count", "3", "--seed", seed, "--out", out)
     files = {d: sorted(d.glob("*.png")) for d in (a, b, c)}
     assert [pixels(f).shape for f in files[a]] == [(32, 32, 3)] * 3
     assert all(np.array_equal(pixels(x), pixels(y)) for x, y in zip(files[a], files[b], strict=True))
@@ -109,24 +120,24 @@ def test_the_ema_generator_is_saved_restored_and_drawn(dirs, trained, monkeypatc
 
 
 @pytest.mark.parametrize("precision", ["mixed_float16", "mixed_bfloat16"])
-def test_forced_mixed_precision_trains_a_step_and_generates(dirs, tmp_path, precision):
+def test_forced_mixed_precision_trains_a_step_and_generates(dirs, tmp_path, precision, monkeypatch):
     cli(dirs, TRAIN, "--dataset", "cartoon-faces", "--run", precision, "--epochs", "1", "--precision",
         precision, "--max-images", "16", *TINY)
     run = dirs["checkpoints"] / precision
     assert precision in read_json(run / "config.json")["device"]
     assert all(math.isfinite(r["g_loss"]) for r in read_jsonl(run / "metrics.jsonl"))
-    cli(dirs, "gan_core.generate", precision, "--count", "2", "--out", tmp_path)
+    generate_here(dirs, monkeypatch, precision, "--count", "2", "--out", tmp_path)
     assert all(pixels(f).std() > 0 for f in tmp_path.glob("*.png"))
 
 
-def test_two_logical_cpus_mirror_one_epoch(dirs, tmp_path):
+def test_two_logical_cpus_mirror_one_epoch(dirs, tmp_path, monkeypatch):
     cli(dirs, TRAIN, "--dataset", "cartoon-faces", "--run", "mirrored", "--epochs", "1", "--r1", "1", *TINY,
         GAN_LOGICAL_CPUS="2")
     run = dirs["checkpoints"] / "mirrored"
     assert read_json(run / "config.json")["replicas"] == 2
     assert read_json(run / "status.json")["state"] == "finished"
     assert all(math.isfinite(r["d_loss"]) for r in read_jsonl(run / "metrics.jsonl"))
-    cli(dirs, "gan_core.generate", "mirrored", "--count", "2", "--out", tmp_path)
+    generate_here(dirs, monkeypatch, "mirrored", "--count", "2", "--out", tmp_path)
     assert len(list(tmp_path.glob("*.png"))) == 2
 
 

@@ -39,28 +39,38 @@ def dirs(tiny_run):
     return {"datasets": tiny_run["datasets_dir"], "checkpoints": tiny_run["checkpoints_dir"]}
 
 
-def test_generate_interpolate_writes_frames_and_a_strip(dirs, tmp_path):
+def generate_here(dirs: dict, monkeypatch, *args) -> None:
+    """`gan_core.generate`'s main() in this process: a child of its own would start TensorFlow again (~5 s)."""
+    from gan_core.generate import main
+
+    monkeypatch.setenv("GAN_DATASETS_DIR", str(dirs["datasets"]))
+    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(dirs["checkpoints"]))
+    assert main([str(a) for a in args]) == 0
+
+
+def test_generate_interpolate_writes_frames_and_a_strip(dirs, tmp_path, monkeypatch):
+    """The command line draws the path once; the same path drawn again (and seed 9 alone) in this process."""
     out, again = tmp_path / "a", tmp_path / "b"
     cli(dirs, "gan_core.generate", "tiny", "--interpolate", "5", "9", "--steps", "6", "--out", out)
-    cli(dirs, "gan_core.generate", "tiny", "--interpolate", "5", "9", "--steps", "6", "--out", again)
+    generate_here(dirs, monkeypatch, "tiny", "--interpolate", "5", "9", "--steps", "6", "--out", again)
     frames = sorted(out.glob("*_0000[0-9].png"))
     assert len(frames) == 6
     assert all(np.array_equal(pixels(x), pixels(y)) for x, y in zip(frames, sorted(again.glob("*_0000[0-9].png")),
                                                                     strict=True))
     # the first frame is seed 5's first sample, the last is seed 9's: the same images `--count` gives
     single = tmp_path / "single"
-    cli(dirs, "gan_core.generate", "tiny", "--count", "1", "--seed", "9", "--out", single)
+    generate_here(dirs, monkeypatch, "tiny", "--count", "1", "--seed", "9", "--out", single)
     assert np.array_equal(pixels(frames[-1]), pixels(next(single.glob("*.png"))))
     strip = pixels(next(out.glob("*_strip.png")))
     assert strip.shape[1] == 6 * 32 + 7 * 2 and strip.shape[0] == 32 + 2 * 2
 
 
-def test_generate_interpolate_to_gif_and_mp4(dirs, tmp_path):
+def test_generate_interpolate_to_gif_and_mp4(dirs, tmp_path, monkeypatch):
     import av
     from PIL import Image
 
     cli(dirs, "gan_core.generate", "tiny", "--interpolate", "1", "2", "--steps", "5", "--out", tmp_path / "m.gif")
-    cli(dirs, "gan_core.generate", "tiny", "--interpolate", "1", "2", "--steps", "5", "--out", tmp_path / "m.mp4")
+    generate_here(dirs, monkeypatch, "tiny", "--interpolate", "1", "2", "--steps", "5", "--out", tmp_path / "m.mp4")
     with Image.open(tmp_path / "m.gif") as gif:
         assert gif.n_frames == 8  # 5 there, 3 back: loops without a jump
     with av.open(str(tmp_path / "m.mp4")) as mp4:

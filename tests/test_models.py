@@ -119,14 +119,22 @@ def test_dcgan_makes_the_same_weights_and_grids_as_before_the_registry(tmp_path)
 
 
 # -- a run directory from before the registry ---------------------------------------------------------
-def test_an_old_run_reads_as_dcgan_and_every_command_line_works(old_run, tmp_path):
+def test_an_old_run_reads_as_dcgan_and_every_command_line_works(old_run, tmp_path, capsys):
+    """generate, evaluate and timelapse through their main() in this process (their command lines run in
+    test_cli_errors, test_evaluate, test_damaged_files: one TensorFlow start here instead of three); training
+    resumes in its own process, as a user resumes it."""
+    from gan_core import evaluate, generate, timelapse
+
     config = json.loads((old_run["checkpoints"] / OLD / "config.json").read_text())
     assert "arch" not in config and models.of_run(config).name == "dcgan"
-    cli(old_run, "gan_core.generate", OLD, "--count", "3", "--out", tmp_path / "gen")
+    assert generate.main([OLD, "--count", "3", "--out", str(tmp_path / "gen")]) == 0
     assert len(list((tmp_path / "gen").glob("*.png"))) == 3
-    scores = json.loads(cli(old_run, "gan_core.evaluate", OLD, "--json").stdout)
+    capsys.readouterr()
+    assert evaluate.main([OLD, "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
     assert scores["run"] == OLD and 0 <= scores["diversity"] <= 2
-    cli(old_run, "gan_core.timelapse", OLD, "--out", tmp_path / "t.gif")
+    assert timelapse.main([OLD, "--out", str(tmp_path / "t.gif")]) == 0
+    assert (tmp_path / "t.gif").stat().st_size > 0
     cli(old_run, "gan_core.train", "--run", OLD, "--resume", "--epochs", "3")
     rows = read_jsonl(old_run["checkpoints"] / OLD / "epochs.jsonl")
     assert [r["epoch"] for r in rows] == [1, 2, 3]

@@ -69,11 +69,21 @@ def test_resume_continues_the_step_count(trained):
     assert after and min(after) > before
 
 
-def test_generate_is_deterministic(dirs, trained, tmp_path):
+def generate_here(dirs: dict, monkeypatch, *args) -> None:
+    """`gan_core.generate`'s main() in this process: a child of its own would start TensorFlow again (~5 s)."""
+    from gan_core.generate import main
+
+    monkeypatch.setenv("GAN_DATASETS_DIR", str(dirs["datasets"]))
+    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(dirs["checkpoints"]))
+    assert main([str(a) for a in args]) == 0
+
+
+def test_generate_is_deterministic(dirs, trained, tmp_path, monkeypatch):
+    """The same seed drawn by the command line (its own process) and in this process makes the same pictures."""
     a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
     cli(dirs, "gan_core.generate", "base", "--epoch", "4", "--count", "5", "--seed", "7", "--out", a)
-    cli(dirs, "gan_core.generate", "base", "--epoch", "4", "--count", "5", "--seed", "7", "--out", b)
-    cli(dirs, "gan_core.generate", "base", "--count", "5", "--seed", "8", "--out", c)
+    generate_here(dirs, monkeypatch, "base", "--epoch", "4", "--count", "5", "--seed", "7", "--out", b)
+    generate_here(dirs, monkeypatch, "base", "--count", "5", "--seed", "8", "--out", c)
     files_a, files_b = sorted(a.glob("*.png")), sorted(b.glob("*.png"))
     assert len(files_a) == 5 and all(pixels(f).shape == (32, 32, 3) for f in files_a)
     assert all(np.array_equal(pixels(x), pixels(y)) for x, y in zip(files_a, files_b, strict=True))
@@ -166,7 +176,7 @@ print(Poisoned(cfg).train()["state"])
     assert not (run / "samples" / "epoch_0002.png").exists()
 
 
-def test_mirrored_strategy_over_two_logical_cpus(dirs, tmp_path):
+def test_mirrored_strategy_over_two_logical_cpus(dirs, tmp_path, monkeypatch):
     cli(dirs, TRAIN, "--dataset", "cartoon-faces", "--run", "mirrored", "--epochs", "2", *SMALL,
         GAN_LOGICAL_CPUS="2")
     run = dirs["checkpoints"] / "mirrored"
@@ -176,7 +186,7 @@ def test_mirrored_strategy_over_two_logical_cpus(dirs, tmp_path):
     losses = [r["d_loss"] for r in read_jsonl(run / "metrics.jsonl")]
     assert all(np.isfinite(losses)) and len(set(losses)) > 1
     # the mirrored generator loads and generates on a single device
-    cli(dirs, "gan_core.generate", "mirrored", "--count", "2", "--out", tmp_path)
+    generate_here(dirs, monkeypatch, "mirrored", "--count", "2", "--out", tmp_path)
     assert len(list(tmp_path.glob("*.png"))) == 2
 
 
@@ -209,7 +219,7 @@ def test_a_bad_bf16_switch_is_one_line_and_writes_nothing(dirs):
 
 
 @pytest.mark.parametrize("precision", ["mixed_float16", "mixed_bfloat16"])
-def test_forced_mixed_precision_trains_and_generates(dirs, tmp_path, precision):
+def test_forced_mixed_precision_trains_and_generates(dirs, tmp_path, precision, monkeypatch):
     cli(dirs, TRAIN, "--dataset", "cartoon-faces", "--run", precision, "--epochs", "1", "--precision",
         precision, *SMALL)
     run = dirs["checkpoints"] / precision
@@ -217,7 +227,7 @@ def test_forced_mixed_precision_trains_and_generates(dirs, tmp_path, precision):
     assert read_json(run / "config.json")["precision_used"] == precision
     rows = read_jsonl(run / "metrics.jsonl")
     assert all(np.isfinite(r["g_loss"]) for r in rows)
-    cli(dirs, "gan_core.generate", precision, "--count", "3", "--out", tmp_path)
+    generate_here(dirs, monkeypatch, precision, "--count", "3", "--out", tmp_path)
     assert all(pixels(f).std() > 0 for f in tmp_path.glob("*.png"))
 
 

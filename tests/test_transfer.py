@@ -45,7 +45,8 @@ def everything(dirs: dict) -> list[str]:
 
 
 # -- round trips ------------------------------------------------------------------------------------------
-def test_a_run_and_its_dataset_arrive_byte_for_byte_and_open_everywhere(archives, tiny_run, tmp_path, monkeypatch):
+def test_a_run_and_its_dataset_arrive_byte_for_byte_and_open_everywhere(archives, tiny_run, tmp_path, monkeypatch,
+                                                                         capsys):
     there = other_machine(tmp_path)
     assert "imported run 'tiny'" in cli(there, T, "import", archives["run"]).stdout
     assert json.loads(cli(there, T, "import", archives["dataset"], "--json").stdout)["name"] == "cartoon-faces"
@@ -60,14 +61,20 @@ def test_a_run_and_its_dataset_arrive_byte_for_byte_and_open_everywhere(archives
     assert status["imported"]["with_state"] is True and status["imported"]["from_host"] == before["host"]
     assert files_under(there["datasets"] / "cartoon-faces") == files_under(tiny_run["datasets_dir"] / "cartoon-faces")
 
-    cli(there, "gan_core.generate", "tiny", "--count", "4", "--seed", "3", "--out", tmp_path / "faces")
-    assert len(list((tmp_path / "faces").glob("*.png"))) == 4
-    cli(there, "gan_core.timelapse", "tiny", "--out", tmp_path / "film.gif")
-    assert (tmp_path / "film.gif").stat().st_size > 1000
-    assert json.loads(cli(there, "gan_core.evaluate", "tiny", "--count", "32", "--json").stdout)
+    # the commands through their main() in this process, like the pages below (their command lines run in
+    # test_cli_errors, test_evaluate, test_damaged_files): one TensorFlow start instead of three
+    from gan_core import evaluate, generate, timelapse
+
     monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(there["checkpoints"]))
     monkeypatch.setenv("GAN_DATASETS_DIR", str(there["datasets"]))
     monkeypatch.delenv("GAN_FACILITATOR_PASSCODE", raising=False)
+    assert generate.main(["tiny", "--count", "4", "--seed", "3", "--out", str(tmp_path / "faces")]) == 0
+    assert len(list((tmp_path / "faces").glob("*.png"))) == 4
+    assert timelapse.main(["tiny", "--out", str(tmp_path / "film.gif")]) == 0
+    assert (tmp_path / "film.gif").stat().st_size > 1000
+    capsys.readouterr()
+    assert evaluate.main(["tiny", "--count", "32", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)
     for page in EVERY_PAGE:
         open_page(page)
 
