@@ -125,7 +125,7 @@ def test_a_locked_compare_page_writes_no_cache(tiny_dirs, monkeypatch, upload_li
     build("photo-patches", count=64, resolution=32)
     monkeypatch.setenv("GAN_FACILITATOR_PASSCODE", "ducks")
     at = page("pages/compare.py")
-    assert [m.label for m in at.metric] == ["Complexity", "Complexity"]
+    assert [m.label for m in at.metric] == ["Variety between frames", "Complexity"] * 2
     assert not any((tiny_dirs["datasets"] / n / CACHE_FILE).exists() for n in ("cartoon-faces", "photo-patches"))
 
 
