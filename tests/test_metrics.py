@@ -230,6 +230,15 @@ def test_divergence_needs_a_sustained_stretch():
     assert flags_for(None, recovered, epoch=17, steps_per_epoch=8) == []
 
 
+def test_a_generator_coming_back_is_excused_one_still_far_off_is_not():
+    """D wins throughout; what decides is whether G's loss comes a quarter of the way back to the threshold (4)."""
+    coming_back = rows([(2.0, 0.6)] * 2 + [(10.0 - 0.3 * k, 0.01) for k in range(20)])  # 10 -> 4.3
+    assert divergence_stretches(coming_back, 8) == []
+    # an absurd learning rate's run: D loss 0, G loss in the tens of thousands, falling 1.5 % a row
+    far_off = rows([(2.0, 0.6)] * 2 + [(25_000.0 * 0.985**k, 0.0) for k in range(20)])  # 25,000 -> 18,800
+    assert [s["kind"] for s in divergence_stretches(far_off, 8)] == ["d_wins"]
+
+
 def test_stuck_saturated_losses_and_nan_are_divergence():
     stuck = rows([(2.0, 0.6)] * 2 + [(608.0, 0.0)] * 20)
     assert [s["kind"] for s in divergence_stretches(stuck, 8)] == ["d_wins"]
