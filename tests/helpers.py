@@ -31,6 +31,15 @@ def cli(dirs: dict, module: str, *args, check: bool = True, timeout: float = 600
     return p
 
 
+def generate_here(dirs: dict, monkeypatch, *args) -> None:
+    """`gan_core.generate`'s main() in this process: a child of its own would start TensorFlow again (~5 s)."""
+    from gan_core.generate import main
+
+    monkeypatch.setenv("GAN_DATASETS_DIR", str(dirs["datasets"]))
+    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(dirs["checkpoints"]))
+    assert main([str(a) for a in args]) == 0
+
+
 def popen(dirs: dict, module: str, *args, **env) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", module, *map(str, args)], cwd=ROOT, env=cli_env(dirs, **env),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)

@@ -7,7 +7,17 @@ import math
 import keras
 import numpy as np
 import pytest
-from helpers import EVERY_PAGE, ROOT, assert_one_line_error, cli, open_page, pixels, read_json, read_jsonl
+from helpers import (
+    EVERY_PAGE,
+    ROOT,
+    assert_one_line_error,
+    cli,
+    generate_here,
+    open_page,
+    pixels,
+    read_json,
+    read_jsonl,
+)
 from streamlit.testing.v1 import AppTest
 
 from gan_core import models
@@ -53,15 +63,6 @@ def test_trains_resumes_and_records_its_settings(trained):
     assert all(math.isfinite(r["g_loss"]) and math.isfinite(r["d_loss"]) for r in rows)
     assert all(0 <= r["d_real"] <= 1 and 0 <= r["d_fake"] <= 1 for r in rows)
     assert all(r["d_loss"] >= 0 for r in rows), "a hinge loss is never negative"
-
-
-def generate_here(dirs: dict, monkeypatch, *args) -> None:
-    """`gan_core.generate`'s main() in this process: a child of its own would start TensorFlow again (~5 s)."""
-    from gan_core.generate import main
-
-    monkeypatch.setenv("GAN_DATASETS_DIR", str(dirs["datasets"]))
-    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(dirs["checkpoints"]))
-    assert main([str(a) for a in args]) == 0
 
 
 def test_generates_deterministically_from_a_seed(dirs, trained, tmp_path, monkeypatch):

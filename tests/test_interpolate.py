@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from helpers import assert_one_line_error, cli, pixels
+from helpers import assert_one_line_error, cli, generate_here, pixels
 
 from gan_core.explore.interpolate import lerp, path, random_walk, slerp, through
 from gan_core.models.saved import sample_z
@@ -37,15 +37,6 @@ def test_path_through_several_points_and_a_walk():
 @pytest.fixture(scope="module")
 def dirs(tiny_run):
     return {"datasets": tiny_run["datasets_dir"], "checkpoints": tiny_run["checkpoints_dir"]}
-
-
-def generate_here(dirs: dict, monkeypatch, *args) -> None:
-    """`gan_core.generate`'s main() in this process: a child of its own would start TensorFlow again (~5 s)."""
-    from gan_core.generate import main
-
-    monkeypatch.setenv("GAN_DATASETS_DIR", str(dirs["datasets"]))
-    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(dirs["checkpoints"]))
-    assert main([str(a) for a in args]) == 0
 
 
 def test_generate_interpolate_writes_frames_and_a_strip(dirs, tmp_path, monkeypatch):

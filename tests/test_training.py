@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 import pytest
-from helpers import assert_one_line_error, cli, pixels, popen, read_json, read_jsonl, wait_for
+from helpers import assert_one_line_error, cli, generate_here, pixels, popen, read_json, read_jsonl, wait_for
 
 TRAIN = "gan_core.train"
 SMALL = ["--resolution", "32", "--batch-size", "32", "--save-every", "2", "--width", "16"]
@@ -67,15 +67,6 @@ def test_resume_continues_the_step_count(trained):
     before = first["metrics"][-1]["step"]
     after = [r["step"] for r in read_jsonl(run / "metrics.jsonl") if r["epoch"] > 3]
     assert after and min(after) > before
-
-
-def generate_here(dirs: dict, monkeypatch, *args) -> None:
-    """`gan_core.generate`'s main() in this process: a child of its own would start TensorFlow again (~5 s)."""
-    from gan_core.generate import main
-
-    monkeypatch.setenv("GAN_DATASETS_DIR", str(dirs["datasets"]))
-    monkeypatch.setenv("GAN_CHECKPOINTS_DIR", str(dirs["checkpoints"]))
-    assert main([str(a) for a in args]) == 0
 
 
 def test_generate_is_deterministic(dirs, trained, tmp_path, monkeypatch):

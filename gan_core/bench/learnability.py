@@ -194,16 +194,14 @@ def main(argv=None) -> int:
         if not (args.keep and args.out):
             raise UsageError("--rescore needs --keep DIR (where that run kept its runs) and --out FILE.json")
         data = rescore(read_results(args.rescore, "--rescore"), args.keep.resolve())
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(data, indent=1) + "\n")
+        write_results(data, args.out)
         print(report(data))
         return 0
     if args.merge:
         if not args.out:
             raise UsageError("--merge needs --out FILE.json")
         data = merge([read_results(f, "--merge") for f in args.merge])
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(data, indent=1) + "\n")
+        write_results(data, args.out)
         print(report(data))
         if len(data["datasets"]) > 1:
             print(evidence(analyse(data, args.target)))
@@ -235,7 +233,7 @@ def main(argv=None) -> int:
             runs, pictures = [], []
             for seed in args.seeds:
                 t0 = time.perf_counter()
-                run, frames = f"learn-{name}-s{seed}", entry["frames"]
+                run, frames = run_name(name, seed), entry["frames"]
                 epochs = math.ceil(args.budget / frames)
                 train(env, run, name, args.arch, epochs, seed)
                 scores = evaluate(run, epochs, min(args.judge, frames))
@@ -253,13 +251,22 @@ def main(argv=None) -> int:
     data = {"machine": machine(), "arch": args.arch, "budget_images": args.budget, "resolution": args.resolution,
             "seeds": args.seeds, "judge": args.judge, "minutes": round((time.perf_counter() - started) / 60, 1),
             "datasets": results}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(data, indent=1) + "\n")
+    write_results(data, args.out)
     save_sheet(sheet, args.out.with_suffix(".png"))
     print(report(data))
     if len(results) > 1:  # a rank correlation needs at least two datasets; one alone is still a measurement
         print(evidence(analyse(data, args.target)))
     return 0
+
+
+def run_name(dataset: str, seed: int) -> str:
+    """The run a dataset's seed trains: --rescore finds it again by this name in --keep's folder."""
+    return f"learn-{dataset}-s{seed}"
+
+
+def write_results(data: dict, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(data, indent=1) + "\n")
 
 
 def use_home(home: Path) -> None:
@@ -282,7 +289,7 @@ def rescore(data: dict, home: Path) -> dict:
     use_home(home)
     for entry in data["datasets"]:
         for r in entry["runs"]:
-            run = f"learn-{entry['name']}-s{r['seed']}"
+            run = run_name(entry["name"], r["seed"])
             if not Run(run).exists():
                 raise UsageError(f"--rescore: no run {run} in {home / 'checkpoints'} (give the --keep DIR "
                                  "of the run that wrote this JSON)")

@@ -4,7 +4,7 @@ The order is by variety between frames (intrinsic dimensionality: how many indep
 differ), not by the composite. In the learnability benchmark (10 datasets, two seeds, the same training
 budget; docs/complexity.md, "Learnability") dimensionality was the measure chosen in every leave-one-out
 fold and ranked the held-out datasets by how many of their GAN's samples passed as real (rho 0.81), while
-the composite, which counts detail within a frame (grass, texture), did not (-0.01).
+the composite, which counts detail within a frame (grass, texture), did not (0.01).
 """
 
 
