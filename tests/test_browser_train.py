@@ -7,7 +7,7 @@ import re
 import shutil
 
 import pytest
-from conftest import chromium_page, screenshot, streamlit_server
+from conftest import chromium_page, screenshot, streamlit_server, wait_until_idle
 from helpers import read_json, wait_for
 from playwright.sync_api import expect
 
@@ -15,9 +15,11 @@ pytestmark = pytest.mark.browser
 
 
 def set_number(page, label: str, value: int) -> None:
+    """Type a number and let the page's rerun finish: a click landing while Streamlit reruns can be lost."""
     box = page.locator(f'input[aria-label="{label}"]')
     box.fill(str(value))
     box.press("Enter")
+    wait_until_idle(page)
 
 
 def test_start_watch_stop_resume_reload(tiny_run, tmp_path):
@@ -91,6 +93,7 @@ def test_time_limit_and_cloud_offer(tiny_run, tmp_path):
         set_number(page, "Network width", 16)
         expect(page.get_by_text(re.compile(r"Stops after 0.2 minutes"))).to_be_visible()
         page.get_by_text("Train on a cloud GPU (Colab, Kaggle)").click()
+        wait_until_idle(page)  # a click while the last setting's rerun runs was once lost (no bundle in 120 s)
         page.get_by_role("button", name="Make the bundle").click()
         download = page.get_by_role("button", name=re.compile(r"Download boxed-cloud-gpu.zip"))
         try:

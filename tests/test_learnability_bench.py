@@ -1,6 +1,7 @@
 """`python -m gan_core.bench.learnability` end to end on two tiny datasets: real training, real scores."""
 
 import json
+import os
 
 import pytest
 from helpers import cli
@@ -38,8 +39,10 @@ def test_two_tiny_datasets_give_the_json_and_the_sheet(tmp_path, monkeypatch):
     from gan_core.bench.learnability import main
 
     for key in ("GAN_DATASETS_DIR", "GAN_CHECKPOINTS_DIR", "GAN_CACHE_DIR"):  # main() points them at --keep
-        monkeypatch.setenv(key, "unused")  # ... and monkeypatch puts them back after the test
+        monkeypatch.setenv(key, "unused")
     main(["--rescore", str(old), "--keep", str(keep), "--out", str(again)])  # here: no second TensorFlow start
+    assert [os.environ[key] for key in ("GAN_DATASETS_DIR", "GAN_CHECKPOINTS_DIR", "GAN_CACHE_DIR")] == \
+        ["unused"] * 3, "... and puts them back"
     rescored = json.loads(again.read_text())
     for before, after in zip(json.loads(out.read_text())["datasets"], rescored["datasets"], strict=True):
         assert after["mean"] == pytest.approx(before["mean"], abs=1e-4), (before["name"], before, after)

@@ -43,13 +43,15 @@ def test_two_variants_in_one_budget_are_judged_recorded_and_drawn(tmp_path, monk
     from gan_core.bench.families import main
 
     out, grids, keep = tmp_path / "q.json", tmp_path / "grids", tmp_path / "keep"
-    for name in ("GAN_DATASETS_DIR", "GAN_CHECKPOINTS_DIR"):  # main() points them at --keep: put back after
+    for name in ("GAN_DATASETS_DIR", "GAN_CHECKPOINTS_DIR"):  # main() points them at --keep, then puts them back
         monkeypatch.setenv(name, str(tmp_path / "unused"))
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")
     assert main(["--count", "64", "--budget", "2", "--seeds", "3", "--variant", "dcgan:width=8",
                  "--variant", "sngan-da:width=8,augment=translation,cutout", "--out", str(out),
                  "--grids", str(grids), "--minutes", "0.01", "10", "--keep", str(keep)]) == 0
     done = capsys.readouterr()
+    assert os.environ["GAN_CHECKPOINTS_DIR"] == str(tmp_path / "unused"), "the caller's store, as it was"
+    assert os.environ["GAN_DATASETS_DIR"] == str(tmp_path / "unused")
     data = json.loads(out.read_text())
     assert data["dataset"] == "digits" and data["count"] == 64 and data["seeds"] == [3]
     assert list(data["variants"]) == ["dcgan:width=8", "sngan-da:width=8,augment=translation,cutout"]

@@ -19,18 +19,17 @@ the first epoch, which compiles, excluded). FLOPs per image are printed so that 
 set the achieved FLOP/s against the GPU's peak. Progress goes to stderr; the report (or JSON) to stdout.
 """
 
-import contextlib
 import io
 import json
 import os
 import platform
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from gan_core.bench.scratch import bench_home
 from gan_core.core.errors import CliParser
 from gan_core.training.xla_probe import build_compiled, images_per_second, onednn_on
 
@@ -57,24 +56,6 @@ QUICK = Plan(warmup=1, steps=2, min_steps=2, windows=1, images=512, width=16)  #
 
 def progress(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
-
-
-@contextlib.contextmanager
-def temporary_store():
-    """Point GAN_DATASETS_DIR and GAN_CHECKPOINTS_DIR at a throwaway folder, then restore them."""
-    keys = ("GAN_DATASETS_DIR", "GAN_CHECKPOINTS_DIR")
-    saved = {k: os.environ.get(k) for k in keys}
-    with tempfile.TemporaryDirectory(prefix="gan-bench-") as tmp:
-        os.environ["GAN_DATASETS_DIR"] = str(Path(tmp) / "datasets")
-        os.environ["GAN_CHECKPOINTS_DIR"] = str(Path(tmp) / "checkpoints")
-        try:
-            yield
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
 
 
 def machine(device, sgemm: float) -> dict:
@@ -327,7 +308,7 @@ def main(argv=None) -> int:
             args.out.write_text(json.dumps(data, indent=2) + "\n")
         print(json.dumps(data, indent=2) if args.json else sweep_report(data))
         return 0
-    with temporary_store():
+    with bench_home():
         for resolution in args.resolutions:
             dataset = build_dataset(resolution, plan)
             batch = constant_batch(dataset, resolution)

@@ -31,11 +31,11 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
 
+from gan_core.bench.scratch import bench_home
 from gan_core.core.errors import CliParser, UsageError, run_cli
 
 JUDGED = 1000  # samples per saved generator
@@ -190,10 +190,7 @@ def main(argv=None) -> int:
     labels = [f + (":" + ",".join(f"{k}={v}" for k, v in s.items()) if s else "") for f, s in variants]
 
     results = {label: [] for label in labels}
-    with tempfile.TemporaryDirectory(prefix="gan-quality-") as tmp:
-        home = args.keep or Path(tmp)
-        os.environ["GAN_DATASETS_DIR"] = str(home / "datasets")
-        os.environ["GAN_CHECKPOINTS_DIR"] = str(home / "checkpoints")
+    with bench_home(args.keep, prefix="gan-quality-"):
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
         subprocess.run([sys.executable, "-m", "gan_core.datasets", "build", args.dataset, "--count", str(args.count),
                         "--resolution", str(args.resolution), "--replace"], env=env, check=True,

