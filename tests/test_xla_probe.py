@@ -84,6 +84,8 @@ def test_a_damaged_cache_is_measured_again(dirs, monkeypatch):
     same = TrainConfig(dataset="other", run="y", resolution=32, batch_size=16, width=8, latent_dim=16, epochs=9,
                        lr_g=1e-4, seed=5)
     assert xla_probe.remembered(same) == {"xla": True, "ratio": 2.0}  # ... settings that shape nothing are not
+    monkeypatch.setenv("XLA_FLAGS", "--xla_cpu_max_isa=SSE4_2")  # other code generated: measured again
+    assert xla_probe.remembered(config) is None
 
 
 def test_a_wrong_mode_is_one_line(dirs):

@@ -62,11 +62,11 @@ def machine(device, sgemm: float) -> dict:
     import keras
     import tensorflow as tf
 
-    from gan_core.core.hardware import cpu_vector_units
+    from gan_core.core.hardware import cpu_vector_units, kernel_settings
     from gan_core.training.device import cpu_name
 
     return {"cpu": cpu_name(), "vector_units": cpu_vector_units(), "cores": os.cpu_count(),
-            "device": device.describe(), "onednn": onednn_on(),
+            "device": device.describe(), "onednn": onednn_on(), "kernel_settings": kernel_settings(),
             "numpy_sgemm_gflops": round(sgemm, 1),
             "tensorflow": tf.__version__, "keras": keras.__version__, "python": platform.python_version()}
 
@@ -222,7 +222,8 @@ def report(data: dict) -> str:
     m, s = data["machine"], data["settings"]
     onednn_state = {True: "on", False: "off"}.get(m["onednn"], "unknown")
     lines = [machine_line(m),
-             f"device:  {m['device']}; oneDNN kernels {onednn_state}",
+             f"device:  {m['device']}; oneDNN kernels {onednn_state}"
+             + "".join(f"; {k}={v}" for k, v in m.get("kernel_settings", {}).items()),
              f"setup:   each family's default networks, batch {s['batch_size']}, {s['precision']}; "
              f"medians of {s['windows']} windows",
              f"FLOPs:   {data['flops_formula']}"]

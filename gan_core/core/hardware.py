@@ -61,6 +61,15 @@ def cpu_vector_units() -> str:
     return ", ".join(name for flag, name in VECTOR_UNITS if flag in flags) or "unknown"
 
 
+# environment variables that change which CPU kernels TensorFlow and XLA run, so they change the speed
+KERNEL_VARIABLES = ("TF_ENABLE_ONEDNN_OPTS", "ONEDNN_MAX_CPU_ISA", "XLA_FLAGS", "TF_XLA_FLAGS")
+
+
+def kernel_settings() -> dict[str, str]:
+    """The ones of KERNEL_VARIABLES that are set: a benchmark names them, the XLA probe keys its verdicts by them."""
+    return {name: os.environ[name] for name in KERNEL_VARIABLES if os.environ.get(name)}
+
+
 def nvidia_gpu_names(timeout: float = 3.0) -> list[str]:
     """NVIDIA GPU names from `nvidia-smi`; [] if there are none (or no driver)."""
     try:

@@ -8,8 +8,8 @@ and on the network's shape. Measured here (benchmarks/LOG.md): with oneDNN on, X
 So the first run of a model shape on a machine times a few train steps both ways on a throwaway copy of
 the model (its own weights and optimizers; the run's model is built after, from the run's seed, so the
 probe changes nothing it trains), and keeps the answer in `~/.cache/gan-explorer/xla-probe.json`
-(`GAN_CACHE_DIR` moves it), keyed by the
-CPU, TensorFlow's version, the oneDNN state and every setting that shapes the step. It costs one XLA
+(`GAN_CACHE_DIR` moves it), keyed by the CPU, TensorFlow's version, the oneDNN state, the kernel variables
+that are set (`XLA_FLAGS`, `ONEDNN_MAX_CPU_ISA`...) and every setting that shapes the step. It costs one XLA
 compile and a few seconds, once. `GAN_XLA_AUTO=state` skips measuring (XLA exactly when oneDNN is off);
 `GAN_XLA_AUTO=off` keeps XLA off on CPUs (the test suite: compiling would outweigh its tiny runs).
 """
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from gan_core.core.atomic import read_json, write_json
 from gan_core.core.errors import UsageError
-from gan_core.core.hardware import cpu_name
+from gan_core.core.hardware import cpu_name, kernel_settings
 from gan_core.core.schemas import XlaVerdict, check
 
 MODES = ("measure", "state", "off")  # GAN_XLA_AUTO: what --xla auto does on a CPU
@@ -69,7 +69,7 @@ def key(config) -> str:
     # the precision in force (auto may mean float32 or bfloat16 on a CPU): XLA and oneDNN differ on each
     policy = keras.mixed_precision.global_policy().name
     return json.dumps({"cpu": cpu_name(), "tensorflow": tf.__version__, "onednn": onednn_on(), **shape,
-                       "policy": policy}, sort_keys=True)
+                       "policy": policy, **kernel_settings()}, sort_keys=True)
 
 
 def _entries() -> dict:
