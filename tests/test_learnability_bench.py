@@ -49,6 +49,7 @@ def test_two_tiny_datasets_give_the_json_and_the_sheet(tmp_path, monkeypatch):
 
     with pytest.raises(UsageError, match=r"^--rescore: no run learn-digits-s0 in .*give the --keep DIR"):
         main(["--rescore", str(old), "--keep", str(tmp_path / "elsewhere"), "--out", str(again)])
+    assert os.environ["GAN_CHECKPOINTS_DIR"] == "unused", "put back after an error too"
 
 
 def test_the_analysis_ranks_by_the_chosen_score_and_says_which(tmp_path, capsys):
