@@ -78,7 +78,12 @@ def serve(env: dict, start_timeout: float = 120):
                 raise failure(f"did not answer {url}/_stcore/health within {start_timeout:.0f}s")
             time.sleep(0.25)
         SERVERS[url] = proc
-        yield url
+        try:
+            yield url
+        except Exception:  # what went wrong while it served, for the failing test's output
+            log.seek(0)
+            print(f"--- streamlit's log, last 4000 characters ---\n{log.read()[-4000:]}")
+            raise
     finally:
         SERVERS.pop(url, None)
         stop(proc)

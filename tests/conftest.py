@@ -115,22 +115,111 @@ def chromium_page(width: int = 1600, height: int = 1000):
         try:
             page = browser.new_page(viewport={"width": width, "height": height})
             page.set_default_timeout(60_000)
-            yield page
+            page.add_init_script(SCRIPT_RUNS_JS)
+            try:
+                yield page
+            except Exception:
+                show_failure(page)
+                raise
         finally:
             browser.close()
+
+
+def show_failure(page) -> None:
+    """What the page showed when a browser test failed: a screenshot, and its text in the test's output (CI keeps
+    the log, not the pictures)."""
+    test = os.environ.get("PYTEST_CURRENT_TEST", "browser-test").split(" ")[0]
+    name = test.rsplit("::", 1)[-1].replace("/", "-")[:80]
+    with contextlib.suppress(Exception):
+        screenshot(page, f"failed-{name}.png")
+    with contextlib.suppress(Exception):
+        text = page.get_by_test_id("stMain").inner_text(timeout=5_000)
+        print(f"--- the page when {name} failed ---\n{text[-4000:]}")
 
 
 IMAGES_LOADED = "() => [...document.images].every(img => img.complete && img.naturalWidth > 0)"
 
 
-def wait_until_idle(page, timeout: float = 120_000) -> None:
-    """Wait until Streamlit has finished its script run: no running icon and no stale element left.
+def _script_runs_js() -> str:
+    """Counts, in the page, the reruns it asks for and the script runs the server starts and finishes.
 
-    While a rerun is under way the page still shows the previous run's elements (marked stale); a
-    download button among them points at a media file the new run drops, so clicking it cancels the download.
+    The page's own signs (the running icon, stale elements) appear only once the server has answered, so
+    just after a typed value or a click they still say "idle" while the asked-for rerun has not begun. The
+    websocket says it at once: a BackMsg `rerun_script` is sent, then a ForwardMsg `new_session` starts a run
+    and a `script_finished` (other than "finished early for a rerun") ends it. Only the top-level protobuf
+    field numbers are read, taken from Streamlit's own message descriptors.
     """
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidgetRunningIcon]')"
-                           " && !document.querySelector('[data-stale=true]')", timeout=timeout)
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    numbers = {"RERUN": BackMsg.DESCRIPTOR.fields_by_name["rerun_script"].number,
+               "NEW_SESSION": ForwardMsg.DESCRIPTOR.fields_by_name["new_session"].number,
+               "SCRIPT_FINISHED": ForwardMsg.DESCRIPTOR.fields_by_name["script_finished"].number,
+               "EARLY": ForwardMsg.FINISHED_EARLY_FOR_RERUN}
+    return "(() => {\n" + "".join(f"const {k} = {v};\n" for k, v in numbers.items()) + """
+const runs = window.__streamlitRuns = {asked: 0, started: 0, finished: 0, seq: 0};
+const bytesOf = d => d instanceof ArrayBuffer ? new Uint8Array(d)
+  : ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : null;
+function fields(bytes) {  // [field number, varint value or null] of a message's top level
+  const out = []; let i = 0;
+  const varint = () => { let v = 0, scale = 1, b; do { b = bytes[i++]; v += (b & 0x7f) * scale; scale *= 128; }
+                         while (b & 0x80 && i < bytes.length); return v; };
+  while (i < bytes.length) {
+    const tag = varint(), wire = tag % 8; let value = null;
+    if (wire === 0) value = varint(); else if (wire === 2) { const length = varint(); i += length; }
+    else if (wire === 1) i += 8; else if (wire === 5) i += 4; else break;
+    out.push([Math.floor(tag / 8), value]);
+  }
+  return out;
+}
+const send = WebSocket.prototype.send;
+WebSocket.prototype.send = function (data) {
+  const b = bytesOf(data);
+  if (b && fields(b).some(([f]) => f === RERUN)) runs.asked = ++runs.seq;
+  return send.call(this, data);
+};
+const Native = window.WebSocket;
+window.WebSocket = class extends Native {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener("message", event => {
+      const b = bytesOf(event.data);
+      for (const [f, v] of b ? fields(b) : []) {
+        if (f === NEW_SESSION) runs.started = ++runs.seq;
+        if (f === SCRIPT_FINISHED && v !== EARLY) runs.finished = ++runs.seq;
+      }
+    });
+  }
+};
+})();"""
+
+
+SCRIPT_RUNS_JS = _script_runs_js()
+IDLE_JS = """() => {
+  const runs = window.__streamlitRuns;  // absent in a page not opened by chromium_page(): its signs alone
+  const idle = (!runs || (runs.started > runs.asked && runs.finished > runs.started))
+    && !document.querySelector('[data-testid=stStatusWidgetRunningIcon]')
+    && !document.querySelector('[data-stale=true]')
+    && document.getAnimations().every(a => a.playState !== 'running' || a.effect.getTiming().iterations === Infinity);
+  const now = performance.now();
+  if (!idle) { window.__idleSince = null; return false; }
+  window.__idleSince = window.__idleSince ?? now;
+  return now - window.__idleSince >= 150;
+}"""
+
+
+def wait_until_idle(page, timeout: float = 120_000) -> None:
+    """Wait until the page has settled: the last rerun it asked for has run to its end (no stale element left),
+    nothing is moving, and it has stayed so for 150 ms.
+
+    A click landing while a rerun runs, or while an expander still unfolds (a 0.5 s animation that keeps the
+    widgets in it clipped), can be lost: nothing happens. While a rerun runs the page still shows the previous
+    run's elements (marked stale): a download button among them points at a media file the new run drops, so
+    clicking it cancels the download. The 150 ms cover a typed value's rerun, which the page asks for a frame or
+    two after the key press.
+    """
+    page.evaluate("() => { window.__idleSince = null; }")
+    page.wait_for_function(IDLE_JS, timeout=timeout)
 
 
 def screenshot(page, name: str) -> Path:
