@@ -8,7 +8,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from conftest import IMAGES_LOADED, SCREENSHOTS, chromium_page, screenshot, streamlit_server
+from conftest import IMAGES_LOADED, SCREENSHOTS, chromium_page, screenshot, streamlit_server, wait_until_idle
 from helpers import wait_for
 from PIL import Image, ImageDraw
 from test_import_video import make_video
@@ -96,7 +96,7 @@ def test_upload_a_zip_and_a_video_then_look_and_delete(tmp_path):
         dialog.get_by_text("1 left out, and why").click()
         dialog.get_by_text("ducks.zip/notes.txt").wait_for(state="visible")
         page.wait_for_function(IMAGES_LOADED)
-        page.wait_for_timeout(500)  # the expander's animation
+        wait_until_idle(page)  # the expander has unfolded
         page.screenshot(path=str(SCREENSHOTS / "datasets-closer-look.png"))
 
         # delete, with confirmation
